@@ -1,0 +1,423 @@
+"""Projections: SQL read models built from the log, each effect applied exactly once.
+
+A projection reads its streams in order. Each batch is applied in one SQL transaction that also moves the
+projection's position (the last stream sequence applied) for that stream, so after a crash at any instant
+the read model and its position agree: messages at or below the position are skipped, the rest applied.
+The position in SQL is the truth; the durable consumer is only a cursor and is re-created at
+``position + 1`` whenever the runner binds.
+
+The same event can also appear twice in the log (re-sent after the stream's duplicate window): the ids of
+applied events are kept in ``chorus_applied`` in the same transaction, and a known id is not applied again.
+
+A message that cannot be decoded, or whose ``apply`` still fails after ``max_deliver`` attempts (with
+backoff), is dead-lettered and the position moves past it. A dead letter replayed later is applied out of
+order, once (recorded in ``chorus_replayed``).
+
+``rebuild`` (``chorus replay <projection>``) empties the read model and applies the whole log again. While
+it runs the projection is marked as rebuilding and live runners pause, so the two never interleave.
+"""
+from __future__ import annotations
+
+import abc
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy
+from sqlalchemy import Engine, MetaData, delete, select, update
+from sqlalchemy.engine import Connection
+
+from chorus.backbone.consumer import ConsumerOptions, PullSource, Subscription, _sleep_or_stop, backoff_delay
+from chorus.backbone.deadletter import Origin, dead_letter, retry_subject
+from chorus.backbone.db import applied_events, bookkeeping, insert_ignore, positions, projection_state, replayed
+from chorus.events import DecodeError, Event, decode
+from chorus.events.streams import DEAD_LETTER
+
+log = logging.getLogger(__name__)
+
+
+class Projection(abc.ABC):
+    """A read model: the tables in ``metadata`` and how each event changes them.
+
+    ``apply`` runs inside the runner's transaction and must only touch the connection it is given.
+    """
+
+    name: ClassVar[str]
+    subscriptions: ClassVar[list[Subscription]]
+    metadata: ClassVar[MetaData]
+
+    @property
+    def consumer(self) -> str:
+        return f"projection-{self.name}"
+
+    @abc.abstractmethod
+    def apply(self, conn: Connection, event: Event) -> None:
+        """Change the read model for ``event``."""
+
+    def reset(self, conn: Connection) -> None:
+        """Empty the read model (before a rebuild)."""
+        for table in reversed(self.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+    def create_tables(self, engine: Engine) -> None:
+        bookkeeping.create_all(engine)
+        self.metadata.create_all(engine)
+
+
+class _Rebuilding(Exception):  # noqa: N818 - control flow between the applier and its runner
+    pass
+
+
+@dataclass
+class _Item:
+    seq: int
+    msg: Msg | None
+    event: Event | None
+    error: DecodeError | None
+    deliveries: int
+
+
+@dataclass
+class Applier:
+    """Applies batches of one stream's messages to a projection; shared by the live runner and rebuilds."""
+
+    projection: Projection
+    engine: Engine
+    js: JetStreamContext
+    options: ConsumerOptions
+    ignore_rebuilding: bool = False
+    applied: int = 0
+    dead_lettered: int = 0
+
+    def items(self, msgs: Sequence[Msg]) -> list[_Item]:
+        out = []
+        for msg in msgs:
+            meta = msg.metadata
+            try:
+                out.append(_Item(meta.sequence.stream, msg, decode(msg.data, msg.subject), None, meta.num_delivered))
+            except DecodeError as exc:
+                out.append(_Item(meta.sequence.stream, msg, None, exc, meta.num_delivered))
+        return out
+
+    async def apply(self, stream: str, items: list[_Item]) -> list[Event]:
+        """Apply ``items`` in order, dead-lettering poison ones. Returns the events newly applied.
+
+        Raises ``_Rebuilding`` if a rebuild started (unless this applier is the rebuild).
+        """
+        done: list[Event] = []
+        while items:
+            applied, failed_at, error = await asyncio.to_thread(self._apply_txn, stream, items)
+            done += applied
+            if failed_at is None:
+                break
+            done += await self._resolve(stream, items[failed_at], error)
+            items = items[failed_at + 1:]
+        return done
+
+    def _apply_txn(self, stream: str, items: list[_Item]) -> tuple[list[Event], int | None, Exception | None]:
+        """One transaction for the whole list; on a failure, commit the good prefix and say where it failed."""
+        try:
+            return self._commit(stream, items), None, None
+        except _Failed as failure:
+            index, error = failure.index, failure.error
+        return (self._commit(stream, items[:index]) if index else []), index, error
+
+    def _commit(self, stream: str, items: list[_Item]) -> list[Event]:
+        applied: list[Event] = []
+        with self.engine.begin() as conn:
+            position = self._lock(conn, stream)
+            seen = self._seen(conn, [i.event.event_id for i in items if i.event is not None and i.seq > position])
+            for index, item in enumerate(items):
+                if item.seq <= position:
+                    continue  # redelivered: applied before the crash or lost ack
+                if item.error is not None:
+                    raise _Failed(index, item.error)
+                position = item.seq
+                if item.event.event_id in seen:
+                    continue  # the same event twice in the log (re-sent after the duplicate window)
+                try:
+                    self.projection.apply(conn, item.event)
+                except Exception as exc:
+                    raise _Failed(index, exc) from exc
+                seen.add(item.event.event_id)
+                applied.append(item.event)
+            if applied:
+                conn.execute(applied_events.insert(), [{"projection": self.projection.name, "event_id": e.event_id}
+                                                       for e in applied])
+            self._set_position(conn, stream, position)
+        self.applied += len(applied)
+        return applied
+
+    def _seen(self, conn: Connection, event_ids: list[str]) -> set[str]:
+        if not event_ids:
+            return set()
+        rows = conn.execute(select(applied_events.c.event_id).where(
+            applied_events.c.projection == self.projection.name, applied_events.c.event_id.in_(event_ids)))
+        return {row[0] for row in rows}
+
+    def _lock(self, conn: Connection, stream: str) -> int:
+        name = self.projection.name
+        if not self.ignore_rebuilding:
+            rebuilding = conn.execute(select(projection_state.c.rebuilding_since)
+                                      .where(projection_state.c.projection == name)).scalar()
+            if rebuilding is not None:
+                raise _Rebuilding()
+        insert_ignore(conn, positions, {"projection": name, "stream": stream, "position": 0})
+        query = select(positions.c.position).where(positions.c.projection == name, positions.c.stream == stream)
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return int(conn.execute(query).scalar_one())
+
+    def _set_position(self, conn: Connection, stream: str, position: int) -> None:
+        conn.execute(update(positions).where(positions.c.projection == self.projection.name,
+                                             positions.c.stream == stream).values(position=position))
+
+    async def _resolve(self, stream: str, item: _Item, error: Exception | None) -> list[Event]:
+        """Retry a failing item with backoff; dead-letter it (and move past it) when it keeps failing."""
+        attempt = max(item.deliveries, 1)
+        while not isinstance(error, DecodeError) and attempt < self.options.max_deliver:
+            delay = backoff_delay(self.options.backoff, attempt)
+            log.warning("projection %s: %s seq %d failed (%s); retry %d in %.1fs",
+                        self.projection.name, stream, item.seq, error, attempt, delay)
+            if item.msg is not None and item.msg.reply:
+                await _quietly(item.msg.in_progress())
+            await asyncio.sleep(delay)
+            attempt += 1
+            applied, failed_at, error = await asyncio.to_thread(self._apply_txn, stream, [item])
+            if failed_at is None:
+                return applied
+        reason = error.reason if isinstance(error, DecodeError) else "handler_failed"
+        log.error("projection %s: %s seq %d dead-lettered after %d attempts: %s",
+                  self.projection.name, stream, item.seq, attempt, error)
+        if item.msg is not None:
+            subject = item.msg.subject
+            await dead_letter(self.js, item.msg, self.projection.consumer, Origin(stream, item.seq, subject, attempt),
+                              reason, f"{type(error).__name__}: {error}")
+        await asyncio.to_thread(self._skip, stream, item.seq)
+        self.dead_lettered += 1
+        return []
+
+    def _skip(self, stream: str, seq: int) -> None:
+        with self.engine.begin() as conn:
+            if self._lock(conn, stream) < seq:
+                self._set_position(conn, stream, seq)
+
+    def apply_replayed(self, dead_letter_seq: int, event: Event) -> bool:
+        """Apply a replayed dead letter out of order, once. Returns False if it was applied before."""
+        with self.engine.begin() as conn:
+            done = conn.execute(select(replayed.c.projection).where(
+                replayed.c.projection == self.projection.name,
+                replayed.c.dead_letter_seq == dead_letter_seq)).first()
+            if done:
+                return False
+            if self._seen(conn, [event.event_id]):
+                return False
+            self.projection.apply(conn, event)
+            conn.execute(replayed.insert().values(projection=self.projection.name, dead_letter_seq=dead_letter_seq))
+            conn.execute(applied_events.insert().values(projection=self.projection.name, event_id=event.event_id))
+        return True
+
+
+class _Failed(Exception):  # noqa: N818
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(str(error))
+        self.index, self.error = index, error
+
+
+async def _quietly(awaitable) -> None:
+    try:
+        await awaitable
+    except Exception:  # noqa: BLE001 - keeping a message alive is best effort
+        pass
+
+
+OnApplied = Callable[[list[Event]], None]
+
+
+@dataclass
+class ProjectionRunner:
+    """Keeps a projection up to date with the log, live. A ``Component``."""
+
+    projection: Projection
+    engine: Engine
+    js: JetStreamContext
+    options: ConsumerOptions = field(default_factory=lambda: ConsumerOptions(batch=500))
+    on_applied: OnApplied | None = None
+    _bound: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.name = self.projection.consumer
+        self._applier = Applier(self.projection, self.engine, self.js, self.options)
+
+    @property
+    def ready(self) -> bool:
+        return len(self._bound) == len(self.projection.subscriptions) + 1
+
+    @property
+    def applied(self) -> int:
+        return self._applier.applied
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await asyncio.to_thread(self.projection.create_tables, self.engine)
+        options = replace(self.options, ack_policy=AckPolicy.ALL)
+        pumps = [self._pump(PullSource(self.js, s.stream.name, self.name, s.filter_subjects, options), stop)
+                 for s in self.projection.subscriptions]
+        replays = PullSource(self.js, DEAD_LETTER.name, f"{self.name}-replays", [retry_subject(self.name)],
+                             self.options)
+        await asyncio.gather(*pumps, self._pump_replays(replays, stop))
+
+    async def _pump(self, source: PullSource, stop: asyncio.Event) -> None:
+        key, idle = source.stream, 0
+        while not stop.is_set():
+            try:
+                if key not in self._bound:
+                    if await asyncio.to_thread(self._rebuilding):
+                        await _sleep_or_stop(stop, 0.5)
+                        continue
+                    position = await asyncio.to_thread(self._position, source.stream)
+                    await source.open(start_seq=position + 1)
+                    self._bound.add(key)
+                msgs = await source.fetch()
+                if not msgs:
+                    idle += 1
+                    if idle % 30 == 0 and not await source.exists():
+                        self._bound.discard(key)
+                    continue
+                idle = 0
+                try:
+                    applied = await self._applier.apply(source.stream, self._applier.items(msgs))
+                except _Rebuilding:
+                    log.info("projection %s is being rebuilt; pausing", self.projection.name)
+                    await source.close()
+                    self._bound.discard(key)
+                    continue
+                await msgs[-1].ack()  # AckPolicy.ALL: acknowledges the whole batch
+                if applied and self.on_applied is not None:
+                    self.on_applied(applied)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._bound.discard(key)
+                log.warning("projection %s: consumer on %s interrupted: %s", self.projection.name, source.stream, exc)
+                await _sleep_or_stop(stop, 1.0)
+        await source.close()
+
+    async def _pump_replays(self, source: PullSource, stop: asyncio.Event) -> None:
+        key = DEAD_LETTER.name
+        while not stop.is_set():
+            try:
+                if key not in self._bound:
+                    await source.open()
+                    self._bound.add(key)
+                for msg in await source.fetch():
+                    await self._replay(msg)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._bound.discard(key)
+                log.warning("projection %s: replays interrupted: %s", self.projection.name, exc)
+                await _sleep_or_stop(stop, 1.0)
+        await source.close()
+
+    async def _replay(self, msg: Msg) -> None:
+        origin = Origin.of(msg)
+        try:
+            event = decode(msg.data, origin.subject)
+            applied = await asyncio.to_thread(self._applier.apply_replayed, origin.replay_of or 0, event)
+        except Exception as exc:
+            await dead_letter(self.js, msg, self.name, origin, "replay_failed", f"{type(exc).__name__}: {exc}")
+            await msg.ack()
+            return
+        await msg.ack()
+        if applied and self.on_applied is not None:
+            self.on_applied([event])
+
+    def _rebuilding(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(projection_state.c.rebuilding_since)
+                                .where(projection_state.c.projection == self.projection.name)).scalar() is not None
+
+    def _position(self, stream: str) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(positions.c.position).where(
+                positions.c.projection == self.projection.name, positions.c.stream == stream)).scalar()
+        return int(value or 0)
+
+
+Progress = Callable[[int, int], None]
+
+
+async def rebuild(projection: Projection, engine: Engine, js: JetStreamContext, *,
+                  progress: Progress | None = None, batch: int = 1000) -> int:
+    """Empty the read model and apply the whole log again, in order. Returns the number of events applied."""
+    await asyncio.to_thread(projection.create_tables, engine)
+    await asyncio.to_thread(_mark_rebuilding, projection, engine, True)
+    options = ConsumerOptions(batch=batch, fetch_timeout_s=2.0)
+    applier = Applier(projection, engine, js, options, ignore_rebuilding=True)
+    try:
+        await asyncio.to_thread(_reset, projection, engine)
+        totals = {s.stream.name: await _count(js, s) for s in projection.subscriptions}
+        total, done = sum(n for n, _ in totals.values()), 0
+        if progress:
+            progress(0, total)
+        for sub in projection.subscriptions:
+            count, last_seq = totals[sub.stream.name]
+            if count == 0:
+                continue
+            name = f"rebuild-{projection.name}-{uuid.uuid4().hex[:8]}"
+            source = PullSource(js, sub.stream.name, name, sub.filter_subjects,
+                                replace(options, ack_policy=AckPolicy.NONE))
+            await source.open(start_seq=1)
+            try:
+                seen = 0
+                while seen < count:
+                    msgs = await source.fetch()
+                    if not msgs:
+                        break
+                    msgs = [m for m in msgs if m.metadata.sequence.stream <= last_seq]
+                    await applier.apply(sub.stream.name, applier.items(msgs))
+                    seen += len(msgs)
+                    done += len(msgs)
+                    if progress:
+                        progress(done, total)
+                    if msgs and msgs[-1].metadata.sequence.stream >= last_seq:
+                        break
+            finally:
+                await source.close()
+                await _quietly(js.delete_consumer(sub.stream.name, name))
+    finally:
+        await asyncio.to_thread(_mark_rebuilding, projection, engine, False)
+    return applier.applied
+
+
+async def _count(js: JetStreamContext, sub: Subscription) -> tuple[int, int]:
+    info = await js.stream_info(sub.stream.name, subjects_filter=">")
+    subjects = info.state.subjects or {}
+    wanted = set(sub.filter_subjects)
+    if any(s.endswith(">") for s in wanted):
+        count = info.state.messages
+    else:
+        count = sum(n for subject, n in subjects.items() if subject in wanted)
+    return count, info.state.last_seq
+
+
+def _reset(projection: Projection, engine: Engine) -> None:
+    with engine.begin() as conn:
+        projection.reset(conn)
+        conn.execute(delete(positions).where(positions.c.projection == projection.name))
+        conn.execute(delete(replayed).where(replayed.c.projection == projection.name))
+        conn.execute(delete(applied_events).where(applied_events.c.projection == projection.name))
+
+
+def _mark_rebuilding(projection: Projection, engine: Engine, on: bool) -> None:
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        insert_ignore(conn, projection_state, {"projection": projection.name})
+        values = {"rebuilding_since": now} if on else {"rebuilding_since": None, "rebuilt_at": now}
+        conn.execute(update(projection_state).where(projection_state.c.projection == projection.name).values(**values))

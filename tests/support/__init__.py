@@ -1,0 +1,1 @@
+"""Test helpers: real servers started and stopped by the tests, and small utilities."""
