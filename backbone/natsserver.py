@@ -63,6 +63,7 @@ class EmbeddedNats:
         args = [str(nats_server_binary()), "-a", self.host, "-p", str(self.port), "-m", str(self.monitor_port),
                 "-js", "-sd", str(self.store_dir), "-n", "chorus-embedded"]
         if self.log_file:
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
             args += ["-l", str(self.log_file)]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                         stdin=subprocess.DEVNULL, start_new_session=True)
