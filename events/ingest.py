@@ -14,10 +14,15 @@ _RAW = "The raw payload's relevant fields, kept for diagnosis and for features n
 
 
 class CommentReceived(Event):
-    """A comment appeared under one of an account's posts (or as a reply in such a thread)."""
+    """A comment appeared under one of an account's posts (or as a reply in such a thread).
+
+    v2 added ``from_account``: comments written by the connected account itself (a reply typed on the
+    network, or Chorus's own reply read back) are shown as the brand's and count as a response.
+    """
 
     type = "comment.received"
     stream = INGEST
+    version = 2
 
     account_id: str
     network: Network
@@ -31,6 +36,7 @@ class CommentReceived(Event):
     post_text: str | None = Field(default=None, description="The post's text, when the network sent it along.")
     attachments: list[Attachment] = Field(default_factory=list)
     raw: dict[str, Any] = Field(default_factory=dict, description=_RAW)
+    from_account: bool = Field(default=False, description="Written by the connected account itself (since v2).")
 
 
 class CommentEdited(Event):
