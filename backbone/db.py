@@ -7,6 +7,7 @@ with "database is locked" when a reader upgrades to a writer.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -47,20 +48,35 @@ def _sqlite_engine(url: str, *, write: bool, echo: bool) -> Engine:
 
 
 def insert_ignore(conn: Connection, table: Table, rows: dict[str, Any] | list[dict[str, Any]]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING on either engine."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(table).values(rows).on_conflict_do_nothing())
+    """INSERT ... ON CONFLICT DO NOTHING on either engine (a list of rows runs as one executemany)."""
+    first = rows[0] if isinstance(rows, list) else rows
+    if isinstance(rows, list) and not rows:
+        return
+    conn.execute(_statement(conn.dialect.name, table, tuple(first), None), rows)
 
 
-def upsert(conn: Connection, table: Table, row: dict[str, Any], keys: list[str]) -> None:
-    """INSERT ... ON CONFLICT (keys) DO UPDATE SET the other columns, on either engine."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(row)
-    updates = {k: stmt.excluded[k] for k in row if k not in keys}
-    if updates:
-        conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=updates))
-    else:
-        conn.execute(stmt.on_conflict_do_nothing())
+def upsert(conn: Connection, table: Table, row: dict[str, Any] | list[dict[str, Any]], keys: list[str]) -> None:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET the other columns, on either engine.
+
+    Statements are built once per (engine kind, table, columns) and cached: building a SQLAlchemy insert
+    costs far more than executing it, and projections call this for every event.
+    """
+    first = row[0] if isinstance(row, list) else row
+    if isinstance(row, list) and not row:
+        return
+    conn.execute(_statement(conn.dialect.name, table, tuple(first), tuple(keys)), row)
+
+
+@functools.lru_cache(maxsize=512)
+def _statement(dialect_name: str, table: Table, columns: tuple[str, ...], keys: tuple[str, ...] | None):
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    if keys is None:
+        return stmt.on_conflict_do_nothing()
+    updates = {c: stmt.excluded[c] for c in columns if c not in keys}
+    if not updates:
+        return stmt.on_conflict_do_nothing(index_elements=list(keys))
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_=updates)
 
 
 def ping(engine: Engine) -> None:

@@ -60,6 +60,14 @@ class Projection(abc.ABC):
     def apply(self, conn: Connection, event: Event) -> None:
         """Change the read model for ``event``."""
 
+    def apply_many(self, conn: Connection, events: list[Event]) -> None:
+        """Change the read model for several events in log order; override to batch statements.
+
+        If it raises, the runner falls back to ``apply`` one event at a time to find the failing one.
+        """
+        for event in events:
+            self.apply(conn, event)
+
     def reset(self, conn: Connection) -> None:
         """Empty the read model (before a rebuild)."""
         for table in reversed(self.metadata.sorted_tables):
@@ -129,30 +137,41 @@ class Applier:
         return (self._commit(stream, items[:index]) if index else []), index, error
 
     def _commit(self, stream: str, items: list[_Item]) -> list[Event]:
-        applied: list[Event] = []
         with self.engine.begin() as conn:
             position = self._lock(conn, stream)
-            seen = self._seen(conn, [i.event.event_id for i in items if i.event is not None and i.seq > position])
-            for index, item in enumerate(items):
-                if item.seq <= position:
-                    continue  # redelivered: applied before the crash or lost ack
+            fresh = [(i, item) for i, item in enumerate(items) if item.seq > position]
+            seen = self._seen(conn, [item.event.event_id for _, item in fresh if item.event is not None])
+            todo: list[tuple[int, Event]] = []
+            for index, item in fresh:
                 if item.error is not None:
                     raise _Failed(index, item.error)
-                position = item.seq
-                if item.event.event_id in seen:
-                    continue  # the same event twice in the log (re-sent after the duplicate window)
-                try:
-                    self.projection.apply(conn, item.event)
-                except Exception as exc:
-                    raise _Failed(index, exc) from exc
-                seen.add(item.event.event_id)
-                applied.append(item.event)
+                # An id seen before is the same event twice in the log (re-sent after the duplicate window).
+                if item.event.event_id not in seen:
+                    seen.add(item.event.event_id)
+                    todo.append((index, item.event))
+            applied = [event for _, event in todo]
             if applied:
+                self._apply_events(conn, todo)
                 conn.execute(applied_events.insert(), [{"projection": self.projection.name, "event_id": e.event_id}
                                                        for e in applied])
-            self._set_position(conn, stream, position)
+            if fresh:
+                self._set_position(conn, stream, fresh[-1][1].seq)
         self.applied += len(applied)
         return applied
+
+    def _apply_events(self, conn: Connection, todo: list[tuple[int, Event]]) -> None:
+        """All at once through ``apply_many``; if that fails, one by one in a savepoint to find the culprit."""
+        try:
+            with conn.begin_nested():
+                self.projection.apply_many(conn, [event for _, event in todo])
+            return
+        except Exception:  # noqa: BLE001 - located below
+            pass
+        for index, event in todo:
+            try:
+                self.projection.apply(conn, event)
+            except Exception as exc:
+                raise _Failed(index, exc) from exc
 
     def _seen(self, conn: Connection, event_ids: list[str]) -> set[str]:
         if not event_ids:

@@ -54,8 +54,7 @@ class EventStore:
         for event in events:
             future = await self._js.publish_async(
                 event.subject(), encode(event), stream=event.stream.name, headers=headers_for(event),
-                wait_stall=self._timeout,
-            )
+            )  # no wait_stall: in-flight publishes stay below nats-py's limit, and a timeout costs a task each
             pending.append(future)
             if len(pending) >= self._window:
                 results += await self._settle(pending)

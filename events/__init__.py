@@ -3,7 +3,11 @@
 This is the only place a payload is defined; services import from here and nowhere else.
 """
 from chorus.events import upcasters as _upcasters  # noqa: F401  (registers the upcasters)
-from chorus.events.accounts import AccountConnected, AccountDisconnected, AccountTokenExpired
+from chorus.events.accounts import (
+    AccountConnected,
+    AccountDisconnected,
+    AccountTokenExpired,
+)
 from chorus.events.base import Event, derived_id, event_class, new_id, utcnow
 from chorus.events.codec import DecodeError, decode, encode, from_dict, to_dict
 from chorus.events.inbox import (
@@ -30,7 +34,13 @@ from chorus.events.ingest import (
     MentionFound,
 )
 from chorus.events.monitor import AlertKind, AlertRaised, SentimentClassified
-from chorus.events.publisher import PostFailed, PostOutcomeUnknown, PostPublished, ReplyFailed, ReplySent
+from chorus.events.publisher import (
+    PostFailed,
+    PostOutcomeUnknown,
+    PostPublished,
+    ReplyFailed,
+    ReplySent,
+)
 from chorus.events.streams import DEAD_LETTER, EVENT_STREAMS, Stream
 from chorus.events.values import (
     Attachment,

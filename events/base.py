@@ -11,9 +11,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
 from chorus.events.streams import Stream
+from chorus.events.values import Timestamp
+from pydantic import BaseModel, ConfigDict, Field
 
 #: Namespace for deterministic ids derived from other ids (RFC 4122 name-based UUIDs).
 _ID_NAMESPACE = uuid.UUID("6f1d0c7e-52f4-4c1e-9a59-1f4b8c3a2d10")
@@ -50,7 +50,7 @@ class Event(BaseModel):
 
     event_id: str = Field(default_factory=new_id, min_length=1, max_length=128,
                           description="Unique id; also the JetStream Nats-Msg-Id, so a re-sent event is stored once.")
-    occurred_at: datetime = Field(default_factory=utcnow, description="When it happened, UTC.")
+    occurred_at: Timestamp = Field(default_factory=utcnow, description="When it happened, UTC.")
     workspace_id: str = Field(min_length=1, max_length=64, description="The client/brand workspace it belongs to.")
     correlation_id: str = Field(default="", max_length=128,
                                 description="Id of the first event of the chain this event belongs to.")
@@ -74,13 +74,6 @@ class Event(BaseModel):
             raise ValueError(f"{self.type} v{self.schema_version} must be upcast to v{type(self).version} first")
         if not self.correlation_id:
             self.__dict__["correlation_id"] = self.event_id
-
-    @field_validator("occurred_at")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("occurred_at must carry a time zone")
-        return value.astimezone(UTC)
 
     @classmethod
     def subject(cls) -> str:

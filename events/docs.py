@@ -9,18 +9,19 @@ import types
 import typing
 from enum import Enum
 
-from pydantic import BaseModel
-
 from chorus.events.base import Event
 from chorus.events.streams import DEAD_LETTER, EVENT_STREAMS
 from chorus.events.upcasting import registered
 from chorus.events.values import Value
+from pydantic import BaseModel
 
 _ENVELOPE = list(Event.model_fields)
 
 
 def _type_name(annotation: object) -> str:
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _type_name(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         inner = " \\| ".join(_type_name(a) for a in args)

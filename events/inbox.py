@@ -1,14 +1,19 @@
 """What people did in the inbox app: replies, conversation work, corrections and composed posts."""
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
-
-from pydantic import Field
 
 from chorus.events.base import Event
 from chorus.events.streams import INBOX
-from chorus.events.values import ItemRef, Network, PostTarget, Sentiment, Value
+from chorus.events.values import (
+    ItemRef,
+    Network,
+    PostTarget,
+    Sentiment,
+    Timestamp,
+    Value,
+)
+from pydantic import Field
 
 
 class ReplyKind(StrEnum):
@@ -109,7 +114,7 @@ class PostScheduled(Event):
 
     post_id: str
     targets: list[PostTarget] = Field(min_length=1)
-    publish_at: datetime
+    publish_at: Timestamp
     campaign: str | None = None
     created_by: str
     approved_by: str | None = Field(default=None, description="Set when the workspace requires approval.")
@@ -123,7 +128,7 @@ class PostEdited(Event):
 
     post_id: str
     targets: list[PostTarget] = Field(min_length=1)
-    publish_at: datetime
+    publish_at: Timestamp
     campaign: str | None = None
     edited_by: str
 

@@ -1,14 +1,12 @@
 """What ingest read from the networks. The network's own id of an item is its deduplication key."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-
-from pydantic import Field
 
 from chorus.events.base import Event
 from chorus.events.streams import INGEST
-from chorus.events.values import Attachment, Author, Network
+from chorus.events.values import Attachment, Author, Network, Timestamp
+from pydantic import Field
 
 _RAW = "The raw payload's relevant fields, kept for diagnosis and for features not modelled yet."
 
@@ -31,7 +29,7 @@ class CommentReceived(Event):
     parent_comment_id: str | None = Field(default=None, description="The comment this one answers, if any.")
     author: Author
     text: str = Field(description="The original text, untrusted: escape it wherever it is shown.")
-    created_at: datetime
+    created_at: Timestamp
     url: str | None = Field(default=None, description="Link to the comment on the network.")
     post_text: str | None = Field(default=None, description="The post's text, when the network sent it along.")
     attachments: list[Attachment] = Field(default_factory=list)
@@ -50,7 +48,7 @@ class CommentEdited(Event):
     comment_id: str
     post_id: str
     text: str
-    edited_at: datetime
+    edited_at: Timestamp
     raw: dict[str, Any] = Field(default_factory=dict, description=_RAW)
 
 
@@ -64,7 +62,7 @@ class CommentDeleted(Event):
     network: Network
     comment_id: str
     post_id: str
-    deleted_at: datetime
+    deleted_at: Timestamp
     deleted_by: str | None = Field(default=None, description="Network id of who deleted it, when known.")
 
 
@@ -80,7 +78,7 @@ class DirectMessageReceived(Event):
     dialogue_id: str = Field(description="The dialogue on the network (VK peer_id, Telegram chat id, ...).")
     author: Author
     text: str = Field(description="The original text, untrusted.")
-    created_at: datetime
+    created_at: Timestamp
     attachments: list[Attachment] = Field(default_factory=list)
     raw: dict[str, Any] = Field(default_factory=dict, description=_RAW)
 
@@ -96,7 +94,7 @@ class MentionFound(Event):
     mention_id: str = Field(description="The mentioning post's stable id on the network.")
     author: Author
     text: str = Field(description="The original text, untrusted.")
-    created_at: datetime
+    created_at: Timestamp
     url: str | None = None
     query: str = Field(description="The brand keyword search that found it.")
     raw: dict[str, Any] = Field(default_factory=dict, description=_RAW)
@@ -110,14 +108,14 @@ class AccountStatsCaptured(Event):
 
     account_id: str
     network: Network
-    captured_at: datetime
+    captured_at: Timestamp
     followers: int = Field(ge=0, description="Followers, subscribers or members.")
     posts: int | None = Field(default=None, ge=0)
     reach: int | None = Field(default=None, ge=0, description="Unique viewers in the period, when reported.")
     impressions: int | None = Field(default=None, ge=0)
     engagements: int | None = Field(default=None, ge=0, description="Likes + comments + shares in the period.")
-    period_from: datetime | None = None
-    period_to: datetime | None = None
+    period_from: Timestamp | None = None
+    period_to: Timestamp | None = None
 
 
 class IngestGapRecorded(Event):
@@ -129,6 +127,6 @@ class IngestGapRecorded(Event):
     account_id: str
     network: Network
     source: str = Field(description="Which reader: long_poll, callback, mentions, search, feed, updates.")
-    gap_from: datetime
-    gap_to: datetime
+    gap_from: Timestamp
+    gap_to: Timestamp
     reason: str

@@ -1,15 +1,13 @@
 """Sentiment labels and alerts, produced by the monitor."""
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field
-
 from chorus.events.base import Event
 from chorus.events.streams import MONITOR
-from chorus.events.values import ItemRef, Sentiment
+from chorus.events.values import ItemRef, Sentiment, Timestamp
+from pydantic import Field
 
 
 class SentimentClassified(Event):
@@ -47,6 +45,6 @@ class AlertRaised(Event):
     summary: str
     account_id: str | None = None
     items: list[ItemRef] = Field(default_factory=list, description="The items that made the rule fire.")
-    window_from: datetime | None = None
-    window_to: datetime | None = None
+    window_from: Timestamp | None = None
+    window_to: Timestamp | None = None
     details: dict[str, Any] = Field(default_factory=dict)

@@ -1,13 +1,10 @@
 """What the publisher did on the networks."""
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import Field
-
 from chorus.events.base import Event
 from chorus.events.streams import PUBLISHER
-from chorus.events.values import FailureKind, Network
+from chorus.events.values import FailureKind, Network, Timestamp
+from pydantic import Field
 
 
 class ReplySent(Event):
@@ -20,7 +17,7 @@ class ReplySent(Event):
     network: Network
     remote_id: str = Field(description="The reply's id on the network.")
     url: str | None = None
-    sent_at: datetime
+    sent_at: Timestamp
 
 
 class ReplyFailed(Event):
@@ -44,7 +41,7 @@ class PostPublished(Event):
     network: Network
     remote_id: str
     url: str | None = None
-    published_at: datetime
+    published_at: Timestamp
 
 
 class PostFailed(Event):
