@@ -36,10 +36,24 @@ from chorus.events.ingest import (
 from chorus.events.monitor import AlertKind, AlertRaised, SentimentClassified
 from chorus.events.publisher import (
     PostFailed,
+    PostMissed,
     PostOutcomeUnknown,
     PostPublished,
     ReplyFailed,
     ReplySent,
+)
+from chorus.events.settings import (
+    AlertDestination,
+    AlertDestinationsChanged,
+    AlertRule,
+    AlertRuleKind,
+    AlertRulesChanged,
+    BrandRule,
+    BrandRulesChanged,
+    DestinationKind,
+    SentimentRule,
+    SentimentRulesChanged,
+    WorkspaceSettingsChanged,
 )
 from chorus.events.streams import DEAD_LETTER, EVENT_STREAMS, Stream
 from chorus.events.values import (

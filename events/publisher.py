@@ -65,3 +65,19 @@ class PostOutcomeUnknown(Event):
     account_id: str
     network: Network
     reason: str
+
+
+class PostMissed(Event):
+    """A post came due while the publisher could not act, later than the workspace's lateness limit.
+
+    It is not published (stale content); a person decides what to do.
+    """
+
+    type = "post.missed"
+    stream = PUBLISHER
+
+    post_id: str
+    account_id: str
+    network: Network
+    due_at: Timestamp
+    reason: str

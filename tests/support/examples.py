@@ -71,5 +71,21 @@ def example(cls: type[ev.Event]) -> ev.Event:
                             reason="text too long"),
         ev.PostOutcomeUnknown: dict(post_id="post-1", account_id="acc-vk-1", network="vk",
                                     reason="connection dropped after sending"),
+        ev.PostMissed: dict(post_id="post-1", account_id="acc-vk-1", network="vk", due_at=AT,
+                            reason="publisher was down for 3 hours; lateness limit is 60 minutes"),
+        ev.BrandRulesChanged: dict(rules=[ev.BrandRule(rule_id="b1", name="Brand", include=["сбербанк", "sber"],
+                                                       exclude=["вакансия"], networks=["vk", "x"])],
+                                   changed_by="user-1"),
+        ev.AlertRulesChanged: dict(rules=[ev.AlertRule(rule_id="a1", name="Spike", kind="spike", window_minutes=30,
+                                                       sensitivity=3.0, destinations=["d1"])],
+                                   changed_by="user-1"),
+        ev.AlertDestinationsChanged: dict(destinations=[ev.AlertDestination(
+            destination_id="d1", kind="webhook", name="Ops", target="https://hooks.example.com/chorus")],
+            changed_by="user-1"),
+        ev.SentimentRulesChanged: dict(rules=[ev.SentimentRule(rule_id="s1", term="дорого", label=None)],
+                                       changed_by="user-1"),
+        ev.WorkspaceSettingsChanged: dict(name="Brand", time_zone="Europe/Moscow",
+                                          business_hours={"mon": ["09:00-18:00"]}, approval_required=True,
+                                          lateness_limit_minutes=30, changed_by="user-1"),
     }[cls]
     return cls(event_id=f"example-{cls.type}", **ENVELOPE, **fields)
