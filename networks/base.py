@@ -10,10 +10,12 @@ a worker thread.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from chorus.backbone.settings import ConfigError
 from chorus.events import Event
 from chorus.events.values import Network
 
@@ -30,6 +32,19 @@ class Endpoints:
 
     def for_network(self, network: Network) -> str | None:
         return getattr(self, network.value)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Endpoints:
+        """``CHORUS_<NETWORK>_API_URL`` (VK, X, TELEGRAM, FACEBOOK) and ``CHORUS_FACEBOOK_API_VERSION``."""
+        def url(name: str) -> str | None:
+            value = env.get(f"CHORUS_{name}_API_URL", "").strip()
+            if value and not value.startswith(("http://", "https://")):
+                raise ConfigError(f"CHORUS_{name}_API_URL", f"{value!r} is not an http(s) URL",
+                                  "set it to the base URL, e.g. http://127.0.0.1:8900, or unset it")
+            return value.rstrip("/") or None
+
+        return cls(vk=url("VK"), x=url("X"), telegram=url("TELEGRAM"), facebook=url("FACEBOOK"),
+                   facebook_version=env.get("CHORUS_FACEBOOK_API_VERSION", "").strip() or "v21.0")
 
 
 @dataclass(frozen=True)
