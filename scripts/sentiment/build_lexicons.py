@@ -58,8 +58,20 @@ def build_english(vader: Path) -> None:
 
 def build_russian() -> None:
     values: dict[str, list[float]] = defaultdict(list)
+    lemmas: dict[str, list[float]] = defaultdict(list)
     for term, value in _authored("ru_authored.tsv"):
-        values[" ".join(entry_key(w) for w in term.lower().replace("ё", "е").split())].append(value)
+        words = term.lower().replace("ё", "е").split()
+        if len(words) > 1:
+            values[" ".join(entry_key(w) for w in words)].append(value)
+        elif words[0].endswith("="):
+            values[words[0].rstrip("=")].append(value)
+        else:
+            values[words[0]].append(value)
+            lemma = entry_key(words[0])
+            if lemma != words[0]:
+                lemmas[lemma].append(value)
+    for lemma, vs in lemmas.items():
+        values.setdefault(lemma, vs)  # a lemma's own entry wins over its forms' entries
     entries = {key: sum(vs) / len(vs) for key, vs in values.items()}
     _write("ru.tsv", "Russian lexicon, keys are pymorphy3 lemmas. Authored by the Chorus team (MIT).\n"
            "Built by scripts/sentiment/build_lexicons.py; do not edit by hand.", entries)

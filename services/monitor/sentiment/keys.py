@@ -21,7 +21,10 @@ def word_keys(norm: str) -> tuple[str, ...]:
 
 def entry_key(word: str) -> str:
     """The key a lexicon or rule entry is stored under: the word itself when it is already a lemma
-    ("дорогой", not the more probable "дорога"), else its most probable lemma ("верните" -> "вернуть")."""
+    ("дорогой", not the more probable "дорога") or a word the dictionary does not know (whose lemma
+    would be a guess: "ок" -> "около"), else its most probable lemma ("верните" -> "вернуть")."""
     norm = word.lower().replace("ё", "е")
     keys = word_keys(norm)
-    return norm if norm in keys else keys[0]
+    if norm in keys or (is_cyrillic(norm) and not LEMMATISER.known(norm)):
+        return norm
+    return keys[0]

@@ -33,6 +33,11 @@ class Lemmatiser:
             self._cache[word] = lemmas
         return lemmas
 
+    def known(self, word: str) -> bool:
+        """Whether the dictionary has the word (else its lemmas are the predictor's guesses)."""
+        self._analyse("и")
+        return bool(self._morph.word_is_known(word))
+
     def clear(self) -> None:
         """Forget every cached lemma (benchmarks use it to measure a cold start)."""
         self._cache.clear()

@@ -110,7 +110,8 @@ def _lookup(table: Mapping, candidates: tuple[str, ...]):
 def _phrase_at(tokens, keys, i: int, phrase: tuple[str, ...]) -> bool:
     end = i + len(phrase)
     return end <= len(tokens) and all(
-        tokens[j].kind == WORD and phrase[j - i] in keys[j] for j in range(i, end))
+        tokens[j].kind == WORD and (phrase[j - i] in keys[j] or phrase[j - i] == tokens[j].norm)
+        for j in range(i, end))
 
 
 def _word_span(tokens, keys, lexicons, i, overrides) -> Span | None:
@@ -120,7 +121,7 @@ def _word_span(tokens, keys, lexicons, i, overrides) -> Span | None:
     for phrase, valence in overrides.items():
         if len(phrase) > 1 and phrase[0] in candidates and _phrase_at(tokens, keys, i, phrase):
             return Span(i, i + len(phrase), phrase, valence)
-    for first in candidates:
+    for first in dict.fromkeys((token.norm,) + candidates):
         for phrase, valence in lex.phrases.get(first, ()):
             if _phrase_at(tokens, keys, i, phrase):
                 return Span(i, i + len(phrase), phrase, overrides.get(phrase, valence))
@@ -129,9 +130,9 @@ def _word_span(tokens, keys, lexicons, i, overrides) -> Span | None:
             return Span(i, i + 1, (key,), overrides[(key,)])
     if token.norm in lex.negators or candidates[0] in lex.negators:
         return None
-    key, valence = _lookup(lex.words, candidates)
+    key, valence = token.norm, lex.words.get(token.norm)  # an entry for this very form wins
     if valence is None:
-        key, valence = token.norm, lex.words.get(token.norm)
+        key, valence = _lookup(lex.words, candidates)
     if valence is None and token.elongated:
         single = token.single()
         key, valence = _lookup(lex.words, word_keys(single) + (single,))

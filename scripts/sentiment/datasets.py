@@ -1,0 +1,123 @@
+"""Loads the labelled evaluation sets from /work/shared/datasets (never from the repository).
+
+Every loader returns (text, label) pairs with labels positive/neutral/negative, for one split:
+"dev" (may be tuned on) or "report" (figures only, never tuned on). Licences and label mappings are
+documented in docs/sentiment.md; sets whose licence allows evaluation only have no dev split here.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+from pathlib import Path
+
+ROOT = Path(os.environ.get("CHORUS_DATASETS", "/work/shared/datasets"))
+
+# GoEmotions' own grouping of its 27 emotions into sentiment (Demszky et al. 2020, "sentiment" level).
+_GO_POSITIVE = {0, 1, 4, 5, 8, 13, 15, 17, 18, 20, 21, 23}
+_GO_NEGATIVE = {2, 3, 9, 10, 11, 12, 14, 16, 19, 24, 25}
+_GO_NEUTRAL = {27}
+# CEDR: 0 joy, 1 sadness, 2 surprise, 3 fear, 4 anger; no label means no emotion.
+_CEDR_NEGATIVE = {1, 3, 4}
+
+
+def _label_ids(value: str) -> set[int]:
+    """Label lists are written "[4, 27]" or numpy-style "[ 4 27]"."""
+    return {int(part) for part in value.strip("[] ").replace(",", " ").split()}
+
+
+def _half(key: str) -> str:
+    """A stable split of a set that has no dev/test split of its own."""
+    return "dev" if int(hashlib.sha1(key.encode()).hexdigest(), 16) % 2 == 0 else "report"
+
+
+def vader_tweets(split: str) -> list[tuple[str, str]]:
+    """VADER's 4,200 tweets rated by 10 people each on -4..4; mean > 0.5 positive, < -0.5 negative."""
+    rows = []
+    path = ROOT / "vader/hutto_ICWSM_2014/tweets_GroundTruth.txt"
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        parts = line.split("\t")
+        if len(parts) < 3 or _half(parts[0]) != split:
+            continue
+        mean = float(parts[1])
+        label = "positive" if mean > 0.5 else "negative" if mean < -0.5 else "neutral"
+        rows.append((parts[2], label))
+    return rows
+
+
+def _goemotions(split: str, column: str) -> list[tuple[str, str]]:
+    name = {"dev": "validation", "report": "test"}[split]
+    rows = []
+    with open(ROOT / f"goemotions/{name}.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            labels = _label_ids(row["labels"])
+            if labels <= _GO_POSITIVE:
+                label = "positive"
+            elif labels <= _GO_NEGATIVE:
+                label = "negative"
+            elif labels <= _GO_NEUTRAL:
+                label = "neutral"
+            else:
+                continue  # mixed or ambiguous (confusion, curiosity, realization, surprise)
+            rows.append((row[column], label))
+    return rows
+
+
+def goemotions_en(split: str) -> list[tuple[str, str]]:
+    """GoEmotions Reddit comments (CC BY 4.0), mapped by the authors' sentiment grouping."""
+    return _goemotions(split, "text")
+
+
+def goemotions_ru(split: str) -> list[tuple[str, str]]:
+    """The same comments machine-translated into Russian (ru-goemotions, MIT)."""
+    return _goemotions(split, "ru_text")
+
+
+def tweeteval(split: str) -> list[tuple[str, str]]:
+    """TweetEval sentiment (SemEval-2017 4A tweets): evaluation only, test split only."""
+    if split != "report":
+        return []
+    names = {"0": "negative", "1": "neutral", "2": "positive"}
+    base = ROOT / "tweeteval"
+    texts = (base / "test_text.txt").read_text(encoding="utf-8").splitlines()
+    labels = (base / "test_labels.txt").read_text(encoding="utf-8").split()
+    return [(text, names[label]) for text, label in zip(texts, labels)]
+
+
+def cedr(split: str) -> list[tuple[str, str]]:
+    """CEDR sentences from LiveJournal, Twitter and news (Apache-2.0): joy -> positive, sadness/fear/
+    anger -> negative, no emotion -> neutral; surprise alone and joy mixed with a negative are left out."""
+    name = {"dev": "train", "report": "test"}[split]
+    rows = []
+    with open(ROOT / f"cedr/{name}.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            labels = _label_ids(row["labels"])
+            if not labels:
+                label = "neutral"
+            elif labels == {0}:
+                label = "positive"
+            elif labels and labels <= _CEDR_NEGATIVE | {2} and labels & _CEDR_NEGATIVE:
+                label = "negative"
+            else:
+                continue
+            rows.append((row["text"], label))
+    return rows
+
+
+def rusentiment(split: str) -> list[tuple[str, str]]:
+    """RuSentiment VK posts (CC BY-NC-SA 4.0): evaluation only, its test split; speech acts and skips
+    are left out, as in the three-class setting."""
+    if split != "report":
+        return []
+    rows = []
+    with open(ROOT / "rusentiment/rusentiment_test.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["label"] in ("positive", "negative", "neutral"):
+                rows.append((row["text"].strip(), row["label"]))
+    return rows
+
+
+SETS = {
+    "en": {"vader-tweets": vader_tweets, "goemotions-en": goemotions_en, "tweeteval": tweeteval},
+    "ru": {"rusentiment": rusentiment, "cedr": cedr, "goemotions-ru": goemotions_ru},
+}
