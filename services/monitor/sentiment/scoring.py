@@ -75,7 +75,7 @@ def analyse(tokens: Sequence[Token], overrides: Mapping[tuple[str, ...], float] 
         elif token.kind in (EMOJI, EMOTICON):
             table = emoji_valences()
             valence = table.get(token.norm)
-            if valence is None and token.kind == EMOJI:
+            if valence is None and token.kind == EMOJI and token.norm:
                 valence = table.get(token.norm[0])
             if valence:
                 raw.append(Span(i, i + 1, (token.norm,), valence))
@@ -123,7 +123,7 @@ def _word_span(tokens, keys, lexicons, i, overrides) -> Span | None:
             return Span(i, i + len(phrase), phrase, valence)
     for first in dict.fromkeys((token.norm,) + candidates):
         for phrase, valence in lex.phrases.get(first, ()):
-            if _phrase_at(tokens, keys, i, phrase):
+            if _phrase_at(tokens, keys, i, phrase) and not any((key,) in overrides for key in phrase):
                 return Span(i, i + len(phrase), phrase, overrides.get(phrase, valence))
     for key in candidates:
         if (key,) in overrides:
@@ -220,7 +220,7 @@ def _shift(tokens, keys, lexicons, clause, span: Span, valence: float, all_caps:
                 step = boost * (1.0 - 0.05 * (distance - 1))
                 if before.caps and not all_caps and boost > 0:
                     step += CAPS
-                valence += math.copysign(step, valence)
+                valence += step if valence > 0 else -step  # away from zero, or towards it for a diminisher
             elif _is_negator(before, keys[j], lex, distance):
                 valence *= NEGATION
         j -= 1

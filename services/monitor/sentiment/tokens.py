@@ -32,6 +32,7 @@ _PATTERN = re.compile(
     r"|(?P<bracket>\)+|\(+)"
     r"|(?P<mark>[!?]+|[.;…]+|,)",
 )
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 _ELONGATION = re.compile(r"(\w)\1{2,}")
 # Latin and Cyrillic letters that look alike; spam and some keyboards mix them inside one word.
 _TO_CYRILLIC = str.maketrans("aceopxykmthbABCEHKMOPTXY", "асеорхукмтнвАВСЕНКМОРТХУ")
@@ -66,7 +67,7 @@ def tokenize(text: str) -> list[Token]:
             hashtag = kind == "hashtag"
             if hashtag:
                 value = value[1:]
-            if not value.isascii():
+            if not value.isascii() and _ASCII_LETTER.search(value):
                 value = _one_script(value)
             lower = value.lower()
             if "ё" in lower:
