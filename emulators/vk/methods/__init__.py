@@ -1,0 +1,2 @@
+"""The VK API methods the emulator implements; importing this package registers them in ``call.METHODS``."""
+from chorus.emulators.vk.methods import groups, messages, newsfeed, photos, stats, users, wall  # noqa: F401
