@@ -120,8 +120,12 @@ def data_dir(env: Mapping[str, str]) -> Path:
 
 def common(env: Mapping[str, str], service: str, default_port: int) -> CommonSettings:
     folder = data_dir(env)
-    db = env.get("DATABASE_URL", "").strip()
-    url = database_url(db) if db else f"sqlite:///{folder / (service + '.db')}"
+    # One database per service by default (a SQLite file each). DATABASE_URL points all services at one
+    # server (tables are prefixed by service); CHORUS_<SERVICE>_DATABASE_URL gives one service its own.
+    own = f"CHORUS_{service.upper()}_DATABASE_URL"
+    db = env.get(own, "").strip() or env.get("DATABASE_URL", "").strip()
+    name = own if env.get(own, "").strip() else "DATABASE_URL"
+    url = database_url(db, name) if db else f"sqlite:///{folder / (service + '.db')}"
     return CommonSettings(
         service=service,
         nats_urls=nats_urls(env_str(env, "NATS_URL", DEFAULT_NATS_URL)),
