@@ -5,7 +5,7 @@ Token: kind ``page``, a Page access token (permissions ``pages_read_engagement``
 the Page id. Settings (``Credentials.settings``, all optional): ``http_timeout`` (seconds per request,
 default 20), ``rate_limit_max_wait`` (seconds a call may wait for the usage gate, default 30),
 ``window_days`` (how old a post may be and still be polled for comments, default 14), ``max_posts``
-(default 20).
+(default 20), ``comments_page_size`` (default 100) and ``max_comments_per_poll`` (default 500).
 
 Posts: text goes to ``POST /{page-id}/feed``; one image to ``POST /{page-id}/photos`` with the text as
 caption; several images are uploaded unpublished and attached with ``attached_media``. A ``publish_at``
@@ -57,13 +57,15 @@ class FacebookClient:
                              max_wait=_number(settings, "rate_limit_max_wait", 30.0))
         self._window_days = _number(settings, "window_days", 14.0)
         self._max_posts = int(_number(settings, "max_posts", 20))
+        self._page_size = int(_number(settings, "comments_page_size", 100))
+        self._max_comments = int(_number(settings, "max_comments_per_poll", 500))
         self._intents: OrderedDict[str, str | None] = OrderedDict()
 
     async def verify(self) -> AccountProfile:
         page = await self._api.get(self._page_id, fields="id,name,link,username,fan_count,followers_count")
         me = await self._api.get("me", fields="id,name")
         if str(me.get("id")) != self._page_id:
-            raise PermissionMissing(f"the token is not a Page token of Page {self._page_id} "
+            raise PermissionMissing(f"the credential is not one of Page {self._page_id} "
                                     f"(it belongs to {me.get('id')})")
         followers = page.get("followers_count", page.get("fan_count"))
         return AccountProfile(network=Network.FACEBOOK, external_id=self._page_id, name=str(page.get("name") or ""),
@@ -152,7 +154,8 @@ class FacebookClient:
         await self._api.close()
 
     def _reader(self) -> FeedReader:
-        return FeedReader(self._api, self._context, window_days=self._window_days, max_posts=self._max_posts)
+        return FeedReader(self._api, self._context, window_days=self._window_days, max_posts=self._max_posts,
+                          max_comments=self._max_comments, page_size=min(self._page_size, 100))
 
     async def _own_post(self, wanted: str, since: datetime) -> Sent | None:
         body = await self._api.get(self._page_id, "feed", fields="id,message,created_time,from",

@@ -50,8 +50,9 @@ class FeedReader:
     source = "feed"
 
     def __init__(self, api: GraphApi, context: Context, *, window_days: float = 14, max_posts: int = 20,
-                 max_comments: int = 500) -> None:
+                 max_comments: int = 500, page_size: int = 100) -> None:
         self._api = api
+        self._page_size = page_size
         self._context = context
         self._window_s = window_days * 86400
         self._max_posts = max_posts
@@ -109,7 +110,7 @@ class FeedReader:
         while True:
             try:
                 body = await self._api.get(post["id"], "comments", filter="stream", order="chronological",
-                                           limit=100, fields=COMMENT_FIELDS, after=after)
+                                           limit=self._page_size, fields=COMMENT_FIELDS, after=after)
             except ContentRejected:
                 if after is None or restarted:
                     raise

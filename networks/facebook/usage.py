@@ -48,7 +48,7 @@ class UsageGate:
                 state.tokens -= 1
                 return
             if wait > max_wait:
-                raise RetryLater(f"Facebook usage for this Page token is near its limit; retry in {wait:.0f} s",
+                raise RetryLater(f"Facebook usage of this Page credential is near its limit; retry in {wait:.0f} s",
                                  retry_after=wait)
             await self._sleep(wait)
 

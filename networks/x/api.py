@@ -141,7 +141,7 @@ class XApi:
         token = self._tokens[role] or (self._tokens["write"] if role == "read" else None)
         if not token:
             kinds = "'bearer' or 'user'" if role == "read" else "'user'"
-            raise PermissionMissing(f"this X account has no {kinds} token for {endpoint}")
+            raise PermissionMissing(f"{endpoint} needs a {kinds} credential, and this X account has none")
         key = ratelimit.fingerprint(token)
         await self._limiter.acquire(key, endpoint, self._max_wait)
         try:

@@ -13,7 +13,8 @@ OAuth 2.0 user token is the connecting flow's job: an expired one is ``TokenInva
 
 Settings (``Credentials.settings``, all optional): ``handle`` (the @username, learnt by ``verify`` when
 absent), ``http_timeout`` (seconds per request, default 20), ``rate_limit_max_wait`` (seconds a call may
-wait for a rate-limit window; longer waits raise ``RetryLater``; default 30).
+wait for a rate-limit window; longer waits raise ``RetryLater``; default 30), ``page_size`` (posts per
+read, 10-100, default 100) and ``pages_per_poll`` (default 3).
 
 X has no idempotency key. Writes remember in memory which post a key answered; ``find_sent`` reads the
 account's own recent posts back (``GET /2/users/:id/tweets``) and matches text (and the reply target
@@ -62,6 +63,10 @@ class XClient:
                          endpoint=endpoints.x, timeout_s=_positive(settings, "http_timeout", 20.0),
                          max_wait=_positive(settings, "rate_limit_max_wait", 30.0))
         self._roots = Roots(self._api)
+        self._paging = {"page_size": int(_positive(settings, "page_size", 100)),
+                        "max_pages": int(_positive(settings, "pages_per_poll", 3))}
+        if not 10 <= self._paging["page_size"] <= 100:
+            raise ValueError("the X setting 'page_size' must be between 10 and 100")
         self._intents: OrderedDict[str, str | None] = OrderedDict()
 
     async def verify(self) -> AccountProfile:
@@ -69,7 +74,7 @@ class XClient:
         if self._credentials.token("user"):
             user = _data(await self._api.me())
             if user.get("id") != self._user_id:
-                raise PermissionMissing(f"the 'user' token belongs to X user {user.get('id')}, "
+                raise PermissionMissing(f"the 'user' credential belongs to X user {user.get('id')}, "
                                         f"not to {self._user_id}")
         if self._credentials.token("bearer") or user is None:
             user = _data(await self._api.user(self._user_id))
@@ -82,8 +87,8 @@ class XClient:
 
     def readers(self, keywords: list[str]) -> list[Reader]:
         context = self._context()
-        return [MentionsReader(self._api, context, self._roots, handle=self._handle),
-                *search_readers(self._api, context, self._roots, keywords)]
+        return [MentionsReader(self._api, context, self._roots, handle=self._handle, **self._paging),
+                *search_readers(self._api, context, self._roots, keywords, **self._paging)]
 
     async def backfill(self, since: datetime) -> Batch:
         """Mentions since ``since`` (recent search reaches back 7 days only and is left to the readers)."""

@@ -79,6 +79,8 @@ def map_tweet(tweet: Any, page: Page, ctx: Context, query: str) -> Event | None:
     if not isinstance(tweet_id, str) or not tweet_id or not isinstance(author_id, str) or not author_id:
         raise Malformed("a tweet needs string 'id' and 'author_id'")
     created_at = parse_time(created)
+    if not isinstance(tweet.get("text"), str):
+        raise Malformed("a tweet needs a string 'text'")
     if author_id == ctx.user_id:
         return None
     text = full_text(tweet)

@@ -105,11 +105,13 @@ class Roots:
 class _TimelineReader:
     source = ""
 
-    def __init__(self, api: XApi, context: Context, roots: Roots, *, max_pages: int = 3) -> None:
+    def __init__(self, api: XApi, context: Context, roots: Roots, *, max_pages: int = 3,
+                 page_size: int = 100) -> None:
         self._api = api
         self._context = context
         self._roots = roots
         self._max_pages = max_pages
+        self._page_size = page_size
 
     async def poll(self, cursor: str | None) -> Batch:
         state = Cursor.parse(cursor)
@@ -177,13 +179,13 @@ class MentionsReader(_TimelineReader):
     source = "mentions"
 
     def __init__(self, api: XApi, context: Context, roots: Roots, *, handle: str | None = None,
-                 max_pages: int = 3) -> None:
-        super().__init__(api, context, roots, max_pages=max_pages)
+                 max_pages: int = 3, page_size: int = 100) -> None:
+        super().__init__(api, context, roots, max_pages=max_pages, page_size=page_size)
         self._handle = handle
 
     async def _fetch(self, *, since, token, start):
         return await self._api.mentions(self._context.user_id, since_id=since, pagination_token=token,
-                                        start_time=start, max_results=100)
+                                        start_time=start, max_results=self._page_size)
 
     def _query_for(self, tweet: Any) -> str:
         if self._handle is None and isinstance(tweet, dict):
@@ -199,15 +201,15 @@ class SearchReader(_TimelineReader):
     source = "search"
 
     def __init__(self, api: XApi, context: Context, roots: Roots, keywords: list[str], *, source: str = "search",
-                 max_pages: int = 3) -> None:
-        super().__init__(api, context, roots, max_pages=max_pages)
+                 max_pages: int = 3, page_size: int = 100) -> None:
+        super().__init__(api, context, roots, max_pages=max_pages, page_size=page_size)
         self.source = source
         self.keywords = keywords
         self.query = build_query(keywords)
 
     async def _fetch(self, *, since, token, start):
         return await self._api.search(self.query, since_id=since, next_token=token, start_time=start,
-                                      max_results=100)
+                                      max_results=self._page_size)
 
     def _query_for(self, tweet: Any) -> str:
         text = (tweet.get("text") or "") if isinstance(tweet, dict) else ""
@@ -221,7 +223,8 @@ class SearchReader(_TimelineReader):
         return self.query
 
 
-def search_readers(api: XApi, context: Context, roots: Roots, keywords: list[str]) -> list[SearchReader]:
+def search_readers(api: XApi, context: Context, roots: Roots, keywords: list[str], *, max_pages: int = 3,
+                   page_size: int = 100) -> list[SearchReader]:
     """As few readers as the 512-character query limit allows: ``search``, ``search:2``, ..."""
     cleaned = [k for k in dict.fromkeys(_clean(k) for k in keywords) if k]
     groups: list[list[str]] = []
@@ -233,8 +236,8 @@ def search_readers(api: XApi, context: Context, roots: Roots, keywords: list[str
             groups[-1].append(keyword)
         else:
             groups.append([keyword])
-    return [SearchReader(api, context, roots, group, source="search" if i == 0 else f"search:{i + 1}")
-            for i, group in enumerate(groups)]
+    return [SearchReader(api, context, roots, group, source="search" if i == 0 else f"search:{i + 1}",
+                         max_pages=max_pages, page_size=page_size) for i, group in enumerate(groups)]
 
 
 def build_query(keywords: list[str]) -> str:
