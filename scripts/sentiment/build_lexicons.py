@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from chorus.monitor.sentiment.keys import entry_key
+from chorus.monitor.sentiment.keys import PREFIX, entry_key
 from chorus.monitor.sentiment.tokens import normalise_emoticon
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +77,31 @@ def build_russian() -> None:
            "Built by scripts/sentiment/build_lexicons.py; do not edit by hand.", entries)
 
 
+def build_prefixes() -> None:
+    """The first letters of every form of every Russian key, so the classifier can skip lemmatising
+    words that cannot be one of them (keys.word_keys)."""
+    import pymorphy3
+
+    morph = pymorphy3.MorphAnalyzer()
+    words = set()
+    for line in (DATA / "ru.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            words.update(line.split("\t")[0].split(" "))
+    for line in (DATA / "modifiers.tsv").read_text(encoding="utf-8").splitlines():
+        if line.startswith("ru\t"):
+            words.add(line.split("\t")[2])
+    prefixes = set()
+    for word in words:
+        prefixes.add(word[:PREFIX])
+        for parse in morph.parse(word):
+            if parse.normal_form.replace("ё", "е") == word:
+                prefixes.update(form.word.replace("ё", "е")[:PREFIX] for form in parse.lexeme)
+    lines = ["# First letters of every form of every Russian lexicon and modifier word.",
+             "# Built by scripts/sentiment/build_lexicons.py; do not edit by hand."] + sorted(prefixes)
+    (DATA / "ru_prefixes.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"ru_prefixes.txt: {len(prefixes)} prefixes")
+
+
 def build_emoji() -> None:
     entries = {}
     for term, value in _authored("emoji_authored.tsv"):
@@ -92,6 +117,7 @@ def main() -> None:
     args = parser.parse_args()
     build_english(args.vader)
     build_russian()
+    build_prefixes()
     build_emoji()
 
 

@@ -74,7 +74,7 @@ def _variants(term: str) -> tuple[tuple[str, ...], ...]:
     """Every key sequence the term can take: each word by its own form and by all its lemmas."""
     options = []
     for word in _term_words(term):
-        keys = dict.fromkeys((entry_key(word),) + word_keys(word))
+        keys = dict.fromkeys((entry_key(word),) + word_keys(word, every_word=True))
         options.append(tuple(keys))
     return tuple(product(*options))[:64]
 
@@ -108,7 +108,7 @@ def apply_rules(text: str, classification: Classification, rules: Sequence[Rule]
         return classification
     compiled = _compile(tuple(rules))
     tokens = tokenize(clean(text if isinstance(text, str) else ""))
-    keys = [word_keys(t.norm) if t.kind == WORD else () for t in tokens]
+    keys = [word_keys(t.norm, every_word=True) if t.kind == WORD else () for t in tokens]
     result = classification
     if classification.language != "other" and any(_occurs(keys, p) for p in compiled.term_phrases):
         score = round(analyse(tokens, compiled.overrides).score, 4)

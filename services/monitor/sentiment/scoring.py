@@ -59,7 +59,8 @@ def normalise(total: float) -> float:
 def analyse(tokens: Sequence[Token], overrides: Mapping[tuple[str, ...], float] | None = None) -> Analysis:
     overrides = overrides or {}
     n = len(tokens)
-    keys = tuple(word_keys(t.norm) if t.kind == WORD else () for t in tokens)
+    every_word = bool(overrides)  # a rule's term may be a word the lexicon does not know
+    keys = tuple(word_keys(t.norm, every_word) if t.kind == WORD else () for t in tokens)
     lexicons = [lexicon("ru") if t.kind == WORD and is_cyrillic(t.norm) else lexicon("en") for t in tokens]
     clause = _clauses(tokens)
     raw: list[Span] = []

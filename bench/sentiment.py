@@ -1,0 +1,121 @@
+"""Sentiment classifier throughput, beside TextBlob and VADER measured in the same run on the same texts.
+
+    python bench/sentiment.py [--texts 20000] [--corpus auto|datasets|synthetic] [--repeats 3]
+
+Corpus: "datasets" takes real social texts of at most 140 characters from /work/shared/datasets
+(RuSentiment VK posts, TweetEval and VADER tweets; about 70% Russian, 30% English, ~60 characters on
+average); "synthetic" builds a deterministic mix of the same shape from templates and a word list, for
+machines without the datasets; "auto" picks the first one available.
+
+Prints texts/s on one core for Chorus with a cold lemma cache (cleared before the pass, so every new
+Russian word form costs a pymorphy3 analysis) and a warm one (the same texts again), then TextBlob
+polarity and VADER compound on the same texts, and the cost of a cold start in a fresh interpreter.
+Goal (issue 7): >= 5,000 texts/s per core.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from chorus.monitor.sentiment import VERSION, classify
+from chorus.monitor.sentiment.lemmas import LEMMATISER
+
+DATASETS = Path("/work/shared/datasets")
+MAX_CHARS = 140
+
+_RU = ["Спасибо за {adj} {noun}", "Где мой {noun}? Жду уже {n} дней", "{adj} {noun}, всем рекомендую)))",
+       "Почему {noun} до сих пор не пришёл?", "Очень {adv}, буду заказывать ещё", "Не понравился {noun}, {adv}(",
+       "Подскажите, есть {noun} в {city}?", "{noun} пришёл {adv}, упаковка {adj}", "Верните деньги за {noun}!!!",
+       "Ну такое... {noun} {adj}", "@{user} {adj} {noun} 👍", "#{noun} {adv} 😍", "Спасибо! https://vk.cc/{user}"]
+_EN = ["Thanks for the {en_adj} {en_noun}!", "Where is my {en_noun}? Waiting {n} days", "The {en_noun} is {en_adj} :)",
+       "@{user} my {en_noun} stopped working", "lol this {en_noun} is sooo {en_adj}", "Not happy with the {en_noun}"]
+_SLOTS = {
+    "adj": "отличный хороший ужасный новый красивый быстрый дорогой дешёвый странный удобный мятый большой".split(),
+    "noun": "заказ товар курьер пакет размер доставка магазин платье телефон чехол возврат менеджер".split(),
+    "adv": "быстро медленно отлично плохо нормально аккуратно долго удобно".split(),
+    "city": "Казани Москве Самаре Перми Томске".split(),
+    "en_adj": "great awful new nice slow cheap broken amazing".split(),
+    "en_noun": "order parcel app phone refund delivery support case".split(),
+    "user": "brand shop support anna_k ivan88".split(),
+}
+
+
+def synthetic(count: int) -> list[str]:
+    rng = random.Random(7)
+    texts = []
+    for i in range(count):
+        template = rng.choice(_RU if rng.random() < 0.7 else _EN)
+        fill = {slot: rng.choice(words) for slot, words in _SLOTS.items()}
+        # a numbered suffix on some words keeps the vocabulary open, as real text is
+        fill["noun"] += rng.choice(["", "", "ами", "ы", "ом"]) if rng.random() < 0.2 else ""
+        texts.append(template.format(n=rng.randint(2, 30), **fill) + (f" {i}" if rng.random() < 0.3 else ""))
+    return texts
+
+
+def from_datasets(count: int) -> list[str]:
+    russian, english = [], []
+    with open(DATASETS / "rusentiment/rusentiment_random_posts.csv", encoding="utf-8", newline="") as handle:
+        russian = [row["text"].strip() for row in csv.DictReader(handle)]
+    for name in ("tweeteval/test_text.txt", "tweeteval/val_text.txt"):
+        english += (DATASETS / name).read_text(encoding="utf-8").splitlines()
+    vader = DATASETS / "vader/hutto_ICWSM_2014/tweets_GroundTruth.txt"
+    english += [line.split("\t")[-1] for line in vader.read_text(encoding="utf-8", errors="replace").splitlines()]
+    russian = [t for t in russian if 0 < len(t) <= MAX_CHARS]
+    english = [t for t in english if 0 < len(t) <= MAX_CHARS]
+    rng = random.Random(7)
+    ru_count = int(count * 0.7)
+    return rng.sample(russian, min(ru_count, len(russian))) + rng.sample(english, min(count - ru_count, len(english)))
+
+
+def rate(function, texts: list[str], repeats: int, before=None) -> float:
+    best = 0.0
+    for _ in range(repeats):
+        if before:
+            before()
+        start = time.perf_counter()
+        for text in texts:
+            function(text)
+        best = max(best, len(texts) / (time.perf_counter() - start))
+    return best
+
+
+def cold_start() -> float:
+    code = "import time; t=time.perf_counter(); from chorus.monitor.sentiment import classify; " \
+           "classify('Спасибо, всё отлично'); classify('great'); print(time.perf_counter()-t)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--texts", type=int, default=20_000)
+    parser.add_argument("--corpus", choices=("auto", "datasets", "synthetic"), default="auto")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    corpus = args.corpus
+    if corpus == "auto":
+        corpus = "datasets" if (DATASETS / "rusentiment").exists() else "synthetic"
+    texts = from_datasets(args.texts) if corpus == "datasets" else synthetic(args.texts)
+    random.Random(1).shuffle(texts)
+    print(f"corpus: {corpus}, {len(texts)} texts, {sum(map(len, texts)) / len(texts):.0f} chars on average; "
+          f"classifier {VERSION}")
+    cold = rate(classify, texts, args.repeats, before=LEMMATISER.clear)
+    warm = rate(classify, texts, args.repeats)
+    print(f"chorus cold lemma cache: {cold:10,.0f} texts/s")
+    print(f"chorus warm lemma cache: {warm:10,.0f} texts/s  ({len(LEMMATISER):,} word forms cached)")
+    from textblob import TextBlob
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
+    print(f"textblob polarity:       {rate(lambda t: TextBlob(t).sentiment.polarity, texts, args.repeats):10,.0f} texts/s")
+    print(f"vader compound:          {rate(lambda t: vader.polarity_scores(t)['compound'], texts, args.repeats):10,.0f} texts/s")
+    print(f"chorus cold start (fresh interpreter, import + first two calls): {cold_start() * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
