@@ -79,9 +79,11 @@ class FacebookClient:
         return [self._reader()]
 
     async def backfill(self, since: datetime) -> Batch:
+        """Comments created since ``since`` under posts of the window (or created since then, if earlier)."""
         reader = self._reader()
         batch = Batch()
-        posts = await reader.recent_posts(since=int(since.timestamp()), limit=100)
+        oldest = min(since.timestamp(), datetime.now(UTC).timestamp() - self._window_days * 86400)
+        posts = await reader.recent_posts(since=int(oldest), limit=100)
         budget = _BACKFILL_MAX
         for post in reversed(posts):
             budget -= await reader.read_post(post, batch, since=since, budget=budget)
@@ -172,7 +174,7 @@ class FacebookClient:
 
     async def _own_comment(self, target: str, wanted: str, since: datetime) -> Sent | None:
         try:
-            body = await self._api.get(target, "comments", filter="toplevel", order="reverse_chronological",
+            body = await self._api.get(target, "comments", filter="stream", order="reverse_chronological",
                                        limit=100, fields="id,message,created_time,from")
         except NotFound:
             return None

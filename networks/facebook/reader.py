@@ -41,6 +41,7 @@ from chorus.networks.facebook.mapping import COMMENT_FIELDS, Context, Malformed
 log = logging.getLogger(__name__)
 
 POST_FIELDS = "id,message,created_time,updated_time,permalink_url,from"
+SETTLE_S = 300
 _BAD_ITEM = (Malformed, ValidationError, TypeError, KeyError, AttributeError)
 
 
@@ -141,7 +142,7 @@ class FeedReader:
             next_after = _next_after(body)
             if next_after is None or not items:
                 entry.after = _cursor_after(body) or after
-                entry.updated = post.get("updated_time") if isinstance(post.get("updated_time"), str) else None
+                entry.updated = _settled(post.get("updated_time"))
                 return emitted
             after = next_after
 
@@ -175,6 +176,20 @@ class FeedReader:
                 del entry.seen[comment_id]
         mark = entry.watermark()
         return any(mark is None or key > mark for key in keys)
+
+
+def _settled(updated_time: Any) -> str | None:
+    """``updated_time`` when it is safe to skip the post while it stays the same, else ``None``.
+
+    The time has one-second resolution, so a comment written in the second of the read would leave it
+    unchanged; a post updated in the last ``SETTLE_S`` seconds (which also absorbs clock skew) is read
+    again on the next poll, at the cost of one call that usually returns nothing new.
+    """
+    try:
+        moment = mapping.parse_time(updated_time)
+    except Malformed:
+        return None
+    return updated_time if time.time() - moment.timestamp() > SETTLE_S else None
 
 
 def _next_after(body: dict[str, Any]) -> str | None:
