@@ -29,6 +29,7 @@ EXCLAMATION = 0.292
 CONTRAST_BEFORE, CONTRAST_AFTER = 0.5, 1.5
 NEGATED_INTENSIFIER = -1.0  # "не очень." / "not really." with nothing after: a polite negative
 LAUGH = 1.4
+QUESTION = 0.5
 BRACKET_VALENCE = (0.0, 1.2, 1.8, 2.4)  # by run length: ")" "))" ")))"
 _RU_LAUGH = frozenset("ахеиы")
 _EN_LAUGH = frozenset("hae")
@@ -115,6 +116,16 @@ def _phrase_at(tokens, keys, i: int, phrase: tuple[str, ...]) -> bool:
         for j in range(i, end))
 
 
+def _questions(tokens: Sequence[Token], clause: list[int]) -> dict[int, bool]:
+    """Clause id -> whether the clause ends with one plain question mark."""
+    ends: dict[int, bool] = {}
+    for i, token in enumerate(tokens):
+        if token.kind == MARK and token.norm in _CLAUSE_MARKS:
+            # "?!" and "???" are indignation, not a question
+            ends[clause[i] - 1] = token.text == "?"
+    return {c: ends.get(c, False) for c in set(clause)}
+
+
 def _word_span(tokens, keys, lexicons, i, overrides) -> Span | None:
     candidates = keys[i]
     lex: Lexicon = lexicons[i]
@@ -137,9 +148,27 @@ def _word_span(tokens, keys, lexicons, i, overrides) -> Span | None:
     if valence is None and token.elongated:
         single = token.single()
         key, valence = _lookup(lex.words, word_keys(single) + (single,))
+    if valence is None and len(token.norm) > 4 and token.norm.isascii():
+        key, valence = _lookup(lex.words, _english_stems(token.norm))
     if valence is None and _is_laugh(token.norm):
         key, valence = token.norm, LAUGH
     return Span(i, i + 1, (key,), valence) if valence else None
+
+
+def _english_stems(word: str) -> tuple[str, ...]:
+    """Plain forms to try for an English word the lexicon lacks ("nightmares", "scammed", "crashing");
+    VADER's lexicon lists many but not all inflections."""
+    if word.endswith("ies"):
+        return (word[:-3] + "y",)
+    if word.endswith("es"):
+        return (word[:-2], word[:-1])
+    if word.endswith("s") and not word.endswith("ss"):
+        return (word[:-1],)
+    if word.endswith("ed"):
+        return (word[:-2], word[:-1], word[:-3] if word[-3:-2] == word[-4:-3] else word[:-2])
+    if word.endswith("ing"):
+        return (word[:-3], word[:-3] + "e", word[:-4] if word[-4:-3] == word[-5:-4] else word[:-3])
+    return ()
 
 
 def _is_laugh(word: str) -> bool:
@@ -180,6 +209,7 @@ def _is_negator(token: Token, keys: tuple[str, ...], lex: Lexicon, distance: int
 
 def _apply_modifiers(tokens, keys, lexicons, clause, raw: list[Span]) -> list[Span]:
     starts = {span.start: span for span in raw}
+    question = _questions(tokens, clause)
     all_caps = all(t.caps for t in tokens if t.kind == WORD and len(t.norm) > 1)
     contrast = next((i for i, t in enumerate(tokens) if t.kind == WORD and t.norm in lexicons[i].contrasts), None)
     scored = []
@@ -195,6 +225,8 @@ def _apply_modifiers(tokens, keys, lexicons, clause, raw: list[Span]) -> list[Sp
                     and nxt is not None and clause[nxt] == clause[span.start] and nxt in starts):
                 continue  # "супер быстро": here "супер" intensifies instead of scoring on its own
             valence = _shift(tokens, keys, lexicons, clause, span, valence, all_caps)
+        if question[clause[span.start]] and span.end - span.start == 1 and tokens[span.start].kind == WORD:
+            valence *= QUESTION  # "is it good?" asks; a complaint phrase ("где мой заказ?") still counts
         if contrast is not None and tokens[span.start].kind == WORD:
             valence *= CONTRAST_BEFORE if span.start < contrast else CONTRAST_AFTER
         scored.append(Span(span.start, span.end, span.keys, valence))
