@@ -257,8 +257,9 @@ class XApi:
         if text is not None and not isinstance(text, str):
             raise Invalid("$.text: string found, but expected", "text")
         text = text or ""
-        if len(text) > TEXT_LIMIT:
-            raise Invalid(f"Post text is too long ({len(text)} > {TEXT_LIMIT} characters)", "text")
+        if weighted_length(text) > TEXT_LIMIT:
+            raise Invalid(f"Post text is too long ({weighted_length(text)} > {TEXT_LIMIT} weighted characters)",
+                          "text")
         keys = []
         for media_id in media_ids:
             item = self.world.media.get(str(media_id))
@@ -311,6 +312,17 @@ class XApi:
         return JSONResponse({"data": {"id": media.id, "media_key": media.media_key, "size": media.size,
                                       "expires_after_secs": 86400,
                                       "image": {"image_type": media_type, "w": 1200, "h": 675}}})
+
+
+_URL = re.compile(r"https?://\S+")
+_LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+
+
+def weighted_length(text: str) -> int:
+    """X's count: most Latin and Cyrillic characters weigh 1, CJK and emoji 2, any link 23 (twitter-text v3)."""
+    links = _URL.findall(text)
+    rest = _URL.sub("", text)
+    return 23 * len(links) + sum(1 if any(lo <= ord(c) <= hi for lo, hi in _LIGHT) else 2 for c in rest)
 
 
 def _only(request: Request, allowed: tuple[str, ...]) -> None:
