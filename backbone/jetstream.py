@@ -36,22 +36,25 @@ async def connect(urls: list[str], name: str, *, attempts: int = 0) -> Client:
     while True:
         tries += 1
         try:
-            return await nats.connect(
+            # nats-py retries a first connection for ever when reconnects are unlimited; bound each try.
+            return await asyncio.wait_for(nats.connect(
                 servers=urls, name=name, connect_timeout=2, max_reconnect_attempts=-1,
                 reconnect_time_wait=0.5, ping_interval=10, error_cb=_log_error,
                 disconnected_cb=_log_event(f"{name}: disconnected from NATS"),
                 reconnected_cb=_log_event(f"{name}: reconnected to NATS"),
-            )
+            ), timeout=5)
         except (OSError, nats.errors.NoServersError, asyncio.TimeoutError) as exc:
+            reason = str(exc) or "no answer within 5 s"
             if attempts and tries >= attempts:
-                raise ConnectionError(f"cannot reach NATS at {', '.join(urls)}: {exc}") from exc
-            if tries in (1, 10) or tries % 60 == 0:
-                log.warning("waiting for NATS at %s (%s)", ", ".join(urls), exc)
+                raise ConnectionError(f"cannot reach NATS at {', '.join(urls)} ({reason})") from exc
+            if not attempts and (tries in (1, 10) or tries % 60 == 0):
+                log.warning("waiting for NATS at %s (%s)", ", ".join(urls), reason)
             await asyncio.sleep(min(0.2 * tries, 2.0))
 
 
 async def _log_error(exc: Exception) -> None:
-    log.warning("NATS: %s", exc)
+    # Connection errors are reported by connect() and by readiness; this only adds detail.
+    log.debug("NATS: %s", exc)
 
 
 def _log_event(text: str):

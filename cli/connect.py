@@ -17,7 +17,7 @@ def nats_url() -> str:
 
 @contextlib.asynccontextmanager
 async def nats_connection(name: str) -> AsyncIterator[Client]:
-    nc = await connect(nats_urls(nats_url()), name, attempts=3)
+    nc = await connect(nats_urls(nats_url()), name, attempts=2)
     try:
         yield nc
     finally:
