@@ -30,6 +30,7 @@ CONTRAST_BEFORE, CONTRAST_AFTER = 0.5, 1.5
 NEGATED_INTENSIFIER = -1.0  # "не очень." / "not really." with nothing after: a polite negative
 LAUGH = 1.4
 QUESTION = 0.5
+LONG = 20  # words; longer texts (posts, ads, news) are damped so many mild words do not add up to a verdict
 BRACKET_VALENCE = (0.0, 1.2, 1.8, 2.4)  # by run length: ")" "))" ")))"
 _RU_LAUGH = frozenset("ахеиы")
 _EN_LAUGH = frozenset("hae")
@@ -86,6 +87,9 @@ def analyse(tokens: Sequence[Token], overrides: Mapping[tuple[str, ...], float] 
     raw.sort(key=lambda span: span.start)
     scored = _apply_modifiers(tokens, keys, lexicons, clause, raw)
     total = sum(span.valence for span in scored)
+    words = sum(1 for t in tokens if t.kind == WORD)
+    if words > LONG:
+        total *= math.sqrt(LONG / words)
     if total:
         marks = sum(t.text.count("!") for t in tokens if t.kind == MARK)
         total += math.copysign(min(marks, 4) * EXCLAMATION, total)
