@@ -8,6 +8,7 @@ from chorus.events.accounts import (
     AccountDisconnected,
     AccountTokenExpired,
 )
+from chorus.events.alerting import AlertDelivered, AlertDeliveryFailed
 from chorus.events.base import Event, derived_id, event_class, new_id, utcnow
 from chorus.events.codec import DecodeError, decode, encode, from_dict, to_dict
 from chorus.events.inbox import (
