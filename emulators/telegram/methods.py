@@ -108,7 +108,8 @@ def _send(ctx: Ctx, chat: Chat, **content: Any) -> dict[str, Any]:
         target = _reply_target(ctx, chat)
         thread = (target.thread_id or (target.message_id if chat.type == "supergroup" else None)) if target else None
         message = ctx.world.store(chat, sender=ctx.bot.user(), reply_to=target.message_id if target else None,
-                                  thread_id=thread, bot_id=ctx.bot.id, **content)
+                                  thread_id=thread, bot_id=ctx.bot.id, reply_markup=ctx.params.obj("reply_markup"),
+                                  **content)
     rendered = ctx.world.render(message)
     ctx.world.sent.append({"method": "sendPhoto" if content.get("photo") else "sendMessage", "bot_id": ctx.bot.id,
                            "chat_id": chat.id, "message_id": message.message_id,
@@ -144,6 +145,8 @@ async def send_message(ctx: Ctx) -> dict[str, Any]:
 async def send_photo(ctx: Ctx) -> dict[str, Any]:
     chat = _chat(ctx, writing=True)
     photo = ctx.params.raw.get("photo")
+    if isinstance(photo, str) and photo.startswith("attach://"):  # the file travels in its own multipart field
+        photo = ctx.params.raw.get(photo.removeprefix("attach://"))
     if isinstance(photo, Upload):
         if not photo.data:
             raise bad_request("file must be non-empty")
@@ -173,6 +176,23 @@ async def edit_message_text(ctx: Ctx) -> dict[str, Any]:
         raise bad_request("message is not modified: specified new message content and reply markup are exactly "
                           "the same as a current content and reply markup of the message")
     ctx.world.edit(chat, message, text or "")
+    return ctx.world.render(message)
+
+
+@method("editMessageReplyMarkup")
+async def edit_message_reply_markup(ctx: Ctx) -> dict[str, Any]:
+    chat = _chat(ctx)
+    message = chat.messages.get(ctx.params.int("message_id"))
+    if message is None:
+        raise bad_request("message to edit not found")
+    if message.bot_id != ctx.bot.id:
+        raise bad_request("message can't be edited")
+    markup = ctx.params.obj("reply_markup")
+    if markup == message.reply_markup or (not markup and not message.reply_markup):
+        raise bad_request("message is not modified: specified new message content and reply markup are exactly "
+                          "the same as a current content and reply markup of the message")
+    message.reply_markup = markup or None
+    message.edit_date = ctx.world.now()
     return ctx.world.render(message)
 
 

@@ -29,6 +29,8 @@ def message_object(message: Message, chat: dict[str, Any], replied: dict[str, An
         obj["photo"] = message.photo
     if message.caption is not None:
         obj["caption"] = message.caption
+    if message.reply_markup is not None:
+        obj["reply_markup"] = message.reply_markup
     return obj
 
 

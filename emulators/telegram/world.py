@@ -47,6 +47,7 @@ class Message:
     forward_origin: dict[str, Any] | None = None
     automatic_forward: bool = False
     edit_date: int | None = None
+    reply_markup: dict[str, Any] | None = None
     #: The bot that sent it, if one did (only that bot may edit it).
     bot_id: int | None = None
 
