@@ -18,15 +18,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chorus.emulators.control import DroppedConnection, Fault, FaultBook, apply_delay
+from chorus.emulators.facebook import wire
+from chorus.emulators.facebook.wire import GraphError
+from chorus.emulators.facebook.world import (
+    Comment,
+    Page,
+    Photo,
+    Post,
+    World,
+    comment_order,
+)
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-
-from chorus.emulators.control import DroppedConnection, Fault, FaultBook, apply_delay
-from chorus.emulators.facebook import wire
-from chorus.emulators.facebook.wire import GraphError
-from chorus.emulators.facebook.world import Comment, Page, Photo, Post, World, comment_order
 
 NOMINAL_CALLS_PER_HOUR = 4800
 SCHEDULE_MIN_S, SCHEDULE_MAX_S = 10 * 60, 30 * 86400
@@ -402,7 +408,7 @@ def _time(params: dict[str, str], name: str) -> int | None:
     if raw.lstrip("-").isdigit():
         return int(raw)
     try:
-        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(raw)
     except ValueError:
         raise GraphError(100, f"(#100) The parameter {name} is not a valid time") from None
     return int(parsed.timestamp())

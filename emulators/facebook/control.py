@@ -9,13 +9,19 @@ import time
 from datetime import datetime
 from typing import Any
 
-from starlette.requests import Request
-from starlette.routing import BaseRoute
-
-from chorus.emulators.control import ControlError, FaultBook, control_route, need, parse_fault, read_json
+from chorus.emulators.control import (
+    ControlError,
+    FaultBook,
+    control_route,
+    need,
+    parse_fault,
+    read_json,
+)
 from chorus.emulators.facebook import wire
 from chorus.emulators.facebook.api import GraphApi
 from chorus.emulators.facebook.world import Comment, Page, Post, World
+from starlette.requests import Request
+from starlette.routing import BaseRoute
 
 DEMO_PAGE_ID = "100000000000777"
 DEMO_PAGE_TOKEN = "EAAdemoPageToken0000000000000000000000"
@@ -217,7 +223,7 @@ def _unix(value: Any) -> int | None:
         return value
     if isinstance(value, str):
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            parsed = datetime.fromisoformat(value)
         except ValueError:
             parsed = None
         if parsed is not None and parsed.tzinfo is not None:

@@ -20,16 +20,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-
 from chorus.emulators.control import DroppedConnection, Fault, FaultBook, apply_delay
 from chorus.emulators.x import wire
 from chorus.emulators.x.limits import Windows
 from chorus.emulators.x.query import QueryError, compile_query
 from chorus.emulators.x.wire import Invalid
 from chorus.emulators.x.world import Token, Tweet, User, World
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 TEXT_LIMIT = 280
 MEDIA_LIMIT = 5 * 1024 * 1024
@@ -366,7 +365,7 @@ def _time(request: Request, name: str) -> datetime | None:
     if raw is None:
         return None
     try:
-        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(raw)
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:

@@ -8,13 +8,19 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from starlette.requests import Request
-from starlette.routing import BaseRoute
-
-from chorus.emulators.control import ControlError, FaultBook, control_route, need, parse_fault, read_json
+from chorus.emulators.control import (
+    ControlError,
+    FaultBook,
+    control_route,
+    need,
+    parse_fault,
+    read_json,
+)
 from chorus.emulators.x import wire
 from chorus.emulators.x.limits import DOCUMENTED, Windows
 from chorus.emulators.x.world import Tweet, User, World
+from starlette.requests import Request
+from starlette.routing import BaseRoute
 
 DEMO_USERNAME = "chorus_demo"
 DEMO_USER_ID = "1500000000000000001"
@@ -102,7 +108,7 @@ class XControl:
         created_at = None
         if "created_at" in data:
             try:
-                created_at = datetime.fromisoformat(need(data, "created_at", str).replace("Z", "+00:00"))
+                created_at = datetime.fromisoformat(need(data, "created_at", str))
             except ValueError:
                 raise ControlError("'created_at' must be ISO 8601 with a time zone") from None
             if created_at.tzinfo is None:

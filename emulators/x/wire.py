@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from starlette.responses import JSONResponse
-
 from chorus.emulators.x.world import Media, Tweet, User, World
+from starlette.responses import JSONResponse
 
 TWEET_FIELDS = {"attachments", "author_id", "context_annotations", "conversation_id", "created_at",
                 "edit_controls", "edit_history_tweet_ids", "entities", "geo", "id", "in_reply_to_user_id", "lang",

@@ -24,9 +24,22 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chorus.events import Network
-from chorus.networks.base import AccountProfile, Batch, Endpoints, Media, Reader, Sent, Stats
+from chorus.networks.base import (
+    AccountProfile,
+    Batch,
+    Endpoints,
+    Media,
+    Reader,
+    Sent,
+    Stats,
+)
 from chorus.networks.credentials import Credentials
-from chorus.networks.errors import ContentRejected, NotFound, OutcomeUnknown, PermissionMissing
+from chorus.networks.errors import (
+    ContentRejected,
+    NotFound,
+    OutcomeUnknown,
+    PermissionMissing,
+)
 from chorus.networks.facebook.graph import GraphApi
 from chorus.networks.facebook.mapping import Context, Malformed, parse_time
 from chorus.networks.facebook.reader import FeedReader

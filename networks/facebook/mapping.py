@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chorus.events import Attachment, Author, CommentDeleted, CommentEdited, CommentReceived, Network, derived_id
+from chorus.events import (
+    Attachment,
+    Author,
+    CommentDeleted,
+    CommentEdited,
+    CommentReceived,
+    Network,
+    derived_id,
+)
 
 COMMENT_FIELDS = "id,message,created_time,from,parent,attachment,permalink_url,is_hidden"
 _ATTACHMENT_KINDS = {"photo": "photo", "sticker": "sticker", "animated_image_share": "photo",
@@ -39,7 +47,7 @@ def parse_time(value: Any) -> datetime:
         return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
     except ValueError:
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            parsed = datetime.fromisoformat(value)
         except ValueError:
             raise Malformed(f"unreadable time {value[:40]!r}") from None
         if parsed.tzinfo is None:

@@ -31,11 +31,32 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chorus.events import Network
-from chorus.networks.base import AccountProfile, Batch, Endpoints, Media, Reader, Sent, Stats
+from chorus.networks.base import (
+    AccountProfile,
+    Batch,
+    Endpoints,
+    Media,
+    Reader,
+    Sent,
+    Stats,
+)
 from chorus.networks.credentials import Credentials
-from chorus.networks.errors import ContentRejected, NotFound, OutcomeUnknown, PermissionMissing, RetryLater
+from chorus.networks.errors import (
+    ContentRejected,
+    NotFound,
+    OutcomeUnknown,
+    PermissionMissing,
+    RetryLater,
+)
 from chorus.networks.x.api import XApi
-from chorus.networks.x.mapping import Context, Page, full_text, parse_time, replied_to_id, status_url
+from chorus.networks.x.mapping import (
+    Context,
+    Page,
+    full_text,
+    parse_time,
+    replied_to_id,
+    status_url,
+)
 from chorus.networks.x.readers import MentionsReader, Roots, search_readers
 
 FEATURES_READ = ["mentions", "keyword_search", "comment_edits", "stats"]

@@ -127,7 +127,7 @@ def parse_time(value: Any) -> datetime:
     if not isinstance(value, str):
         raise Malformed("a tweet needs 'created_at'")
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         raise Malformed(f"unreadable created_at {value[:40]!r}") from None
     if parsed.tzinfo is None:

@@ -17,7 +17,6 @@ import time
 
 import aiohttp
 import tweepy
-
 from chorus.networks.errors import (
     ContentRejected,
     NetworkError,

@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from chorus.emulators import facebook as fb_emulator
 from chorus.emulators.control import serving
 from chorus.emulators.server import build_app
@@ -15,7 +14,12 @@ from chorus.events import Network
 from chorus.networks import facebook
 from chorus.networks.base import Endpoints, Media
 from chorus.networks.credentials import Credentials
-from chorus.networks.errors import ContentRejected, NotFound, OutcomeUnknown, PermissionMissing
+from chorus.networks.errors import (
+    ContentRejected,
+    NotFound,
+    OutcomeUnknown,
+    PermissionMissing,
+)
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
@@ -74,7 +78,7 @@ async def test_a_reply_to_the_post_itself_is_a_top_level_comment(control, brand)
 
 
 async def test_a_post_for_later_uses_native_scheduling_and_can_be_found_again(control, brand):
-    client, page_id = brand
+    client, _ = brand
     when = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=3)
     since = datetime.now(UTC) - timedelta(seconds=2)
     result = await client.publish_post("Скоро открытие!", [], when, key="p1")

@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from chorus.emulators import x as x_emulator
 from chorus.emulators.control import serving
 from chorus.emulators.server import build_app
@@ -15,7 +14,12 @@ from chorus.events import Network
 from chorus.networks import x
 from chorus.networks.base import Endpoints, Media
 from chorus.networks.credentials import Credentials
-from chorus.networks.errors import ContentRejected, OutcomeUnknown, PermissionMissing, RetryLater
+from chorus.networks.errors import (
+    ContentRejected,
+    OutcomeUnknown,
+    PermissionMissing,
+    RetryLater,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
