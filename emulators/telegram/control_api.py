@@ -7,11 +7,18 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from chorus.emulators.control import (
+    ControlError,
+    FaultBook,
+    RateLimit,
+    control_route,
+    need,
+    parse_fault,
+    read_json,
+)
+from chorus.emulators.telegram.world import Bot, Chat, Message, World
 from starlette.requests import Request
 from starlette.routing import BaseRoute
-
-from chorus.emulators.control import ControlError, FaultBook, RateLimit, control_route, need, parse_fault, read_json
-from chorus.emulators.telegram.world import Bot, Chat, Message, World
 
 
 class TelegramControl:

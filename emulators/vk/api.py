@@ -11,15 +11,21 @@ from __future__ import annotations
 import asyncio
 import time
 from typing import Any
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Route
 
-from chorus.emulators.control import DroppedConnection, Fault, FaultBook, RateLimit, apply_delay
+from chorus.emulators.control import (
+    DroppedConnection,
+    Fault,
+    FaultBook,
+    RateLimit,
+    apply_delay,
+)
 from chorus.emulators.vk.call import METHODS, Call, MethodSpec
 from chorus.emulators.vk.errors import VkError, error_body
 from chorus.emulators.vk.methods import groups as _registers_methods  # noqa: F401
-from chorus.emulators.vk.world import GROUP, SERVICE, USER, Token, World
+from chorus.emulators.vk.world import GROUP, SERVICE, Token, World
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
 LONG_POLL = "longpoll"
 MAX_WAIT = 90

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.requests import Request
-from starlette.routing import BaseRoute
-
-from chorus.emulators.control import ControlError, FaultBook, RateLimit, control_route, need, parse_fault, read_json
+from chorus.emulators.control import (
+    ControlError,
+    FaultBook,
+    RateLimit,
+    control_route,
+    need,
+    parse_fault,
+    read_json,
+)
 from chorus.emulators.vk.callback import CallbackServer
 from chorus.emulators.vk.world import GROUP, USER, Comment, Community, Post, World
+from starlette.requests import Request
+from starlette.routing import BaseRoute
 
 
 class VkControl:

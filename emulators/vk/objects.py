@@ -4,7 +4,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from chorus.emulators.vk.world import Comment, Community, Message, Person, Photo, Post
+    from chorus.emulators.vk.world import (
+        Comment,
+        Community,
+        Message,
+        Person,
+        Photo,
+        Post,
+    )
 
 PHOTO_HOST = "https://sun9-1.userapi.com"
 

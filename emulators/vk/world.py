@@ -15,7 +15,11 @@ from typing import Any
 
 from chorus.emulators.vk.callback import CallbackServer
 from chorus.emulators.vk.events import EventLog
-from chorus.emulators.vk.objects import comment_event_object, message_object, post_object
+from chorus.emulators.vk.objects import (
+    comment_event_object,
+    message_object,
+    post_object,
+)
 
 GROUP, USER, SERVICE = "group", "user", "service"
 DEDUP_WINDOW = 3600

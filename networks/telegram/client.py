@@ -15,10 +15,18 @@ from typing import Any
 
 from aiogram.methods import GetChat, GetChatMemberCount, GetMe, SendMessage, SendPhoto
 from aiogram.types import BufferedInputFile, ReplyParameters
-
 from chorus.events import utcnow
 from chorus.events.values import Network
-from chorus.networks.base import AccountProfile, Batch, Endpoints, Gap, Media, Reader, Sent, Stats
+from chorus.networks.base import (
+    AccountProfile,
+    Batch,
+    Endpoints,
+    Gap,
+    Media,
+    Reader,
+    Sent,
+    Stats,
+)
 from chorus.networks.credentials import Credentials
 from chorus.networks.errors import ContentRejected, OutcomeUnknown, PermissionMissing
 from chorus.networks.telegram.features import features_for

@@ -30,7 +30,6 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-
 from chorus.networks.errors import (
     ContentRejected,
     NetworkError,

@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from chorus.events import CommentEdited, CommentReceived, DirectMessageReceived, Event, derived_id
+from chorus.events import (
+    CommentEdited,
+    CommentReceived,
+    DirectMessageReceived,
+    Event,
+    derived_id,
+)
 from chorus.events.values import Attachment, Author, Network
 
 THREADS_KEPT = 2000

@@ -12,7 +12,6 @@ answer, so no ``Gap`` is reported here (the Bot API offers no history to backfil
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from chorus.networks.base import Batch
 from chorus.networks.telegram.mapping import Account, Rejected, from_update

@@ -11,7 +11,15 @@ from typing import Any
 
 from chorus.events import utcnow
 from chorus.events.values import Network
-from chorus.networks.base import AccountProfile, Batch, Endpoints, Media, Reader, Sent, Stats
+from chorus.networks.base import (
+    AccountProfile,
+    Batch,
+    Endpoints,
+    Media,
+    Reader,
+    Sent,
+    Stats,
+)
 from chorus.networks.credentials import Credentials
 from chorus.networks.errors import PermissionMissing
 from chorus.networks.vk import people

@@ -41,6 +41,11 @@ def specs_dir() -> Path:
                 + " (set CHORUS_SPECS_DIR to the folder holding vk-api-schema/ and telegram-bot-api/)")
 
 
+@functools.cache
+def _read_json(path: str) -> Any:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
 def _required(validator: Any, required: Any, instance: Any, schema: dict[str, Any]):
     if isinstance(required, bool):  # draft-3 style: handled inside ``properties``
         return
@@ -58,9 +63,9 @@ class VkSchema:
         self.root = root.resolve()
         self._registry = Registry(retrieve=self._retrieve)
 
-    @functools.lru_cache(maxsize=None)
-    def _load(self, path: str) -> Any:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+    @staticmethod
+    def _load(path: str) -> Any:
+        return _read_json(path)
 
     def _retrieve(self, uri: str) -> Resource:
         path = uri.removeprefix("file://")

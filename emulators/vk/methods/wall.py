@@ -3,11 +3,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from chorus.emulators.vk.attachments import parse_attachments
 from chorus.emulators.vk.call import Call, method
 from chorus.emulators.vk.errors import VkError, param_error
-from chorus.emulators.vk.attachments import parse_attachments
 from chorus.emulators.vk.objects import comment_object, post_object
-from chorus.emulators.vk.world import GROUP, SERVICE, USER, Comment, Community, Post, Sent
+from chorus.emulators.vk.world import (
+    GROUP,
+    SERVICE,
+    USER,
+    Comment,
+    Community,
+    Post,
+    Sent,
+)
 
 MAX_TEXT = 16384
 
