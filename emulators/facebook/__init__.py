@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import random
 
+from starlette.routing import BaseRoute
+
 from chorus.emulators.control import FaultBook
 from chorus.emulators.facebook.api import GraphApi
 from chorus.emulators.facebook.control import FacebookControl
 from chorus.emulators.facebook.demo import demo_tick
 from chorus.emulators.facebook.world import World
-from starlette.routing import BaseRoute
 
 
 class FacebookEmulator:

@@ -3,40 +3,34 @@
 The access token is taken from ``access_token`` (query or form) or an ``Authorization: Bearer|OAuth``
 header. Every answer carries ``X-App-Usage`` and ``X-Business-Use-Case-Usage`` (percent of the window
 used, computed from the calls of the last hour against a nominal 4800, or as set through the control
-API). Each endpoint has a name (``GET /{page-id}/feed``) that faults and the contract tests use.
+API). This module is what every call shares (authentication, faults, throttling, usage headers);
+``reads.py`` and ``writes.py`` answer the calls. Each endpoint has a name (``GET /{page-id}/feed``) that faults and the contract tests use.
 Simplification: feed paging is cursor-based even when ``since``/``until`` are given (Graph switches to
 time-based ``paging.next`` links then; Chorus reads only the cursors).
 """
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from chorus.emulators.control import DroppedConnection, Fault, FaultBook, apply_delay
-from chorus.emulators.facebook import wire
-from chorus.emulators.facebook.wire import GraphError
-from chorus.emulators.facebook.world import (
-    Comment,
-    Page,
-    Photo,
-    Post,
-    World,
-    comment_order,
-)
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from chorus.emulators.control import DroppedConnection, Fault, FaultBook, apply_delay
+from chorus.emulators.facebook import wire
+from chorus.emulators.facebook.call import Call, parameters
+from chorus.emulators.facebook.reads import Reads
+from chorus.emulators.facebook.wire import GraphError
+from chorus.emulators.facebook.world import World
+from chorus.emulators.facebook.writes import Writes
+
 NOMINAL_CALLS_PER_HOUR = 4800
-SCHEDULE_MIN_S, SCHEDULE_MAX_S = 10 * 60, 30 * 86400
-_ATTACHED = re.compile(r"^attached_media\[(\d+)\]$")
 
 
 class GraphVersion(Convertor[str]):
@@ -51,16 +45,7 @@ class GraphVersion(Convertor[str]):
 
 register_url_convertor("graph_version", GraphVersion())
 
-Handler = Callable[["Call"], Awaitable[dict[str, Any]]]
-
-
-@dataclass
-class Call:
-    request: Request
-    page: Page
-    node: str
-    params: dict[str, str]
-    files: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)
+Handler = Callable[[Call], Awaitable[dict[str, Any]]]
 
 
 @dataclass
@@ -89,16 +74,18 @@ class GraphApi:
         self.throttle = Throttle()
         self.usage_override: dict[str, Any] | None = None
         self._calls: dict[str, deque[float]] = {}
+        self.reads = Reads(world)
+        self.writes = Writes(world)
 
     def endpoints(self) -> list[Endpoint]:
         return [
-            Endpoint("GET /{page-id}/feed", "GET", "feed", self.feed),
-            Endpoint("GET /{page-id}/scheduled_posts", "GET", "scheduled_posts", self.scheduled_posts),
-            Endpoint("GET /{object-id}/comments", "GET", "comments", self.comments),
-            Endpoint("POST /{object-id}/comments", "POST", "comments", self.comment),
-            Endpoint("POST /{page-id}/feed", "POST", "feed", self.publish),
-            Endpoint("POST /{page-id}/photos", "POST", "photos", self.photo),
-            Endpoint("GET /{node-id}", "GET", None, self.node),
+            Endpoint("GET /{page-id}/feed", "GET", "feed", self.reads.feed),
+            Endpoint("GET /{page-id}/scheduled_posts", "GET", "scheduled_posts", self.reads.scheduled_posts),
+            Endpoint("GET /{object-id}/comments", "GET", "comments", self.reads.comments),
+            Endpoint("POST /{object-id}/comments", "POST", "comments", self.writes.comment),
+            Endpoint("POST /{page-id}/feed", "POST", "feed", self.writes.publish),
+            Endpoint("POST /{page-id}/photos", "POST", "photos", self.writes.photo),
+            Endpoint("GET /{node-id}", "GET", None, self.reads.node),
         ]
 
     def routes(self) -> list[Route]:
@@ -118,7 +105,7 @@ class GraphApi:
             await apply_delay(fault)
             page_id = ""
             try:
-                params, files = await _parameters(request)
+                params, files = await parameters(request)
                 page_id = self._principal(request, params)
                 if fault is not None and not fault.drop and (fault.error is not None or fault.http_status):
                     raise _fault_error(fault)
@@ -193,239 +180,6 @@ class GraphApi:
             headers["x-business-use-case-usage"] = json.dumps({page_id: [{
                 "type": "pages", **used, "estimated_time_to_regain_access": regain}]})
         return headers
-
-    # reads --------------------------------------------------------------------------------------------
-
-    async def node(self, call: Call) -> dict[str, Any]:
-        fields = call.params.get("fields")
-        if call.node == "me":
-            return wire.page_json(call.page, wire.requested_fields(fields, "page", wire.PAGE_FIELDS))
-        world = self.world
-        world.publish_due()
-        if call.node in world.pages:
-            return wire.page_json(world.pages[call.node], wire.requested_fields(fields, "page", wire.PAGE_FIELDS))
-        post = world.posts.get(call.node)
-        if post is not None and not post.deleted:
-            return wire.post_json(post, wire.requested_fields(fields, "post", wire.POST_FIELDS), world)
-        comment = world.comments.get(call.node)
-        if comment is not None and not comment.deleted:
-            return wire.comment_json(comment, wire.requested_fields(fields, "comment", wire.COMMENT_FIELDS), world)
-        photo = world.photos.get(call.node)
-        if photo is not None:
-            return wire.photo_json(photo, wire.requested_fields(fields, "photo", wire.PHOTO_FIELDS))
-        raise wire.unsupported(call.node)
-
-    async def feed(self, call: Call) -> dict[str, Any]:
-        page = self._page(call.node)
-        fields = wire.requested_fields(call.params.get("fields"), "post", wire.POST_FIELDS)
-        since, until = _time(call.params, "since"), _time(call.params, "until")
-        posts = [p for p in self.world.feed(page)
-                 if (since is None or p.created >= since) and (until is None or p.created <= until)]
-        return _paged(call, posts, lambda p: (p.created, p.id), lambda p: wire.post_json(p, fields, self.world),
-                      descending=True)
-
-    async def scheduled_posts(self, call: Call) -> dict[str, Any]:
-        page = self._own_page(call)
-        fields = wire.requested_fields(call.params.get("fields"), "post", wire.POST_FIELDS)
-        return _paged(call, self.world.scheduled(page), lambda p: (p.scheduled_at, p.id),
-                      lambda p: wire.post_json(p, fields, self.world), descending=False)
-
-    async def comments(self, call: Call) -> dict[str, Any]:
-        node = call.node
-        if node not in self.world.posts and node not in self.world.comments:
-            raise wire.unsupported(node)
-        if (node in self.world.posts and self.world.posts[node].deleted) or \
-                (node in self.world.comments and self.world.comments[node].deleted):
-            raise wire.unsupported(node)
-        filter_ = call.params.get("filter", "toplevel")
-        order = call.params.get("order", "chronological")
-        if filter_ not in ("toplevel", "stream"):
-            raise GraphError(100, "(#100) filter must be one of the following values: toplevel, stream")
-        if order not in ("chronological", "reverse_chronological", "ranked"):
-            raise GraphError(100, "(#100) order must be one of the following values: chronological, "
-                                  "reverse_chronological, ranked")
-        fields = wire.requested_fields(call.params.get("fields"), "comment", wire.COMMENT_FIELDS)
-        found = self.world.comments_of(node, stream=filter_ == "stream")
-        descending = order == "reverse_chronological"
-        if descending:
-            found.reverse()
-        body = _paged(call, found, comment_order, lambda c: wire.comment_json(c, fields, self.world),
-                      descending=descending)
-        if call.params.get("summary") in ("true", "1", "total_count"):
-            body["summary"] = {"order": order, "total_count": len(found), "can_comment": True}
-        return body
-
-    # writes -------------------------------------------------------------------------------------------
-
-    async def comment(self, call: Call) -> dict[str, Any]:
-        world = self.world
-        parent: Comment | None = world.comments.get(call.node)
-        post: Post | None = world.posts.get(parent.post_id) if parent else world.posts.get(call.node)
-        if post is None or post.deleted or (parent is not None and parent.deleted):
-            raise wire.unsupported(call.node, "post")
-        if post.page_id != call.page.id:
-            raise GraphError(200, "(#200) Permissions error")
-        message = call.params.get("message", "")
-        attachment_url = call.params.get("attachment_url")
-        if not message.strip() and not attachment_url:
-            raise GraphError(100, "(#100) Missing message or attachment")
-        attachment = {"type": "photo", "media": {"image": {"src": attachment_url}}} if attachment_url else None
-        comment = world.add_comment(post, call.page.id, message, parent=parent, attachment=attachment, via_api=True)
-        world.sent.append({"kind": "comment", "id": comment.id, "target": call.node, "post_id": post.id,
-                           "message": message, "at": wire.graph_time(comment.created), "at_unix": time.time()})
-        return {"id": comment.id}
-
-    async def publish(self, call: Call) -> dict[str, Any]:
-        page = self._own_page(call)
-        message = call.params.get("message", "")
-        photo_ids = self._attached(call)
-        if not message.strip() and not call.params.get("link") and not photo_ids:
-            raise GraphError(100, "(#100) Missing message or attachment")
-        published, scheduled = _timing(call.params)
-        if published and scheduled is None and message:
-            latest = next((p for p in self.world.feed(page) if p.via_api), None)
-            if latest is not None and latest.message == message and time.time() - latest.created < 86400:
-                raise GraphError(506, "(#506) Duplicate status message")
-        post = self.world.add_post(page, message, published=published, scheduled_at=scheduled, photo_ids=photo_ids,
-                                   via_api=True)
-        for photo_id in photo_ids:
-            self.world.photos[photo_id].post_id = post.id
-        self._record(post)
-        return {"id": post.id}
-
-    async def photo(self, call: Call) -> dict[str, Any]:
-        page = self._own_page(call)
-        upload = call.files.get("source")
-        if upload is None and not call.params.get("url"):
-            raise GraphError(324, "(#324) Requires upload file")
-        if upload is not None and not upload[2].startswith("image/"):
-            raise GraphError(324, "(#324) Missing or invalid image file")
-        published, scheduled = _timing(call.params)
-        photo_id = self.world.number()
-        photo = Photo(id=photo_id, page_id=page.id, created=int(time.time()), published=published,
-                      temporary=call.params.get("temporary") == "true")
-        self.world.photos[photo_id] = photo
-        if not published and scheduled is None:
-            return {"id": photo_id}
-        caption = call.params.get("message") or call.params.get("caption") or ""
-        post = self.world.add_post(page, caption, published=published, scheduled_at=scheduled, photo_ids=[photo_id],
-                                   via_api=True)
-        photo.post_id = post.id
-        self._record(post)
-        return {"id": photo_id, "post_id": post.id}
-
-    def _attached(self, call: Call) -> list[str]:
-        found = sorted(((int(m.group(1)), v) for k, v in call.params.items() if (m := _ATTACHED.match(k))))
-        ids = []
-        for _, value in found:
-            try:
-                media_id = json.loads(value)["media_fbid"]
-            except (ValueError, KeyError, TypeError):
-                raise GraphError(100, "(#100) param attached_media must be an array of {\"media_fbid\": id}") from None
-            photo = self.world.photos.get(str(media_id))
-            if photo is None or photo.page_id != call.page.id or photo.published:
-                raise GraphError(100, f"(#100) Invalid media_fbid {media_id}")
-            ids.append(photo.id)
-        return ids
-
-    def _record(self, post: Post) -> None:
-        self.world.sent.append({"kind": "post", "id": post.id, "message": post.message, "published": post.published,
-                                "scheduled_publish_time": post.scheduled_at, "photo_ids": list(post.photo_ids),
-                                "at": wire.graph_time(int(time.time())), "at_unix": time.time()})
-
-    def _page(self, node: str) -> Page:
-        page = self.world.pages.get(node)
-        if page is None:
-            raise wire.unsupported(node)
-        return page
-
-    def _own_page(self, call: Call) -> Page:
-        page = self._page(call.node)
-        if page.id != call.page.id:
-            raise GraphError(200, "(#200) If posting to a page, requires both pages_read_engagement and "
-                                  "pages_manage_posts as an admin with sufficient administrative permission")
-        return page
-
-
-async def _parameters(request: Request) -> tuple[dict[str, str], dict[str, tuple[str, bytes, str]]]:
-    params = dict(request.query_params)
-    files: dict[str, tuple[str, bytes, str]] = {}
-    if request.method == "POST":
-        content_type = request.headers.get("content-type", "")
-        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            async with request.form() as form:
-                for key, value in form.multi_items():
-                    if isinstance(value, str):
-                        params[key] = value
-                    else:
-                        files[key] = (value.filename or "upload", await value.read(),
-                                      value.content_type or "application/octet-stream")
-        elif content_type.startswith("application/json"):
-            try:
-                body = json.loads(await request.body() or b"{}")
-            except ValueError:
-                raise GraphError(100, "(#100) The request body is not valid JSON") from None
-            if isinstance(body, dict):
-                params.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()})
-    return params, files
-
-
-def _paged(call: Call, items: list[Any], key: Callable[[Any], tuple[Any, ...]], render: Callable[[Any], dict],
-           *, descending: bool) -> dict[str, Any]:
-    params = call.params
-    try:
-        limit = int(params.get("limit", 25))
-    except ValueError:
-        raise GraphError(100, "(#100) The parameter limit must be a number") from None
-    limit = max(1, min(limit, 100))
-    selected = items
-    if params.get("after"):
-        mark = wire.decode_cursor(params["after"])
-        selected = [i for i in items if (list(key(i)) < list(mark) if descending else list(key(i)) > list(mark))]
-    elif params.get("before"):
-        mark = wire.decode_cursor(params["before"])
-        selected = [i for i in items if (list(key(i)) > list(mark) if descending else list(key(i)) < list(mark))]
-        selected = selected[-limit:]
-    page = selected[:limit]
-    body: dict[str, Any] = {"data": [render(i) for i in page]}
-    if page:
-        first, last = wire.encode_cursor(key(page[0])), wire.encode_cursor(key(page[-1]))
-        paging: dict[str, Any] = {"cursors": {"before": first, "after": last}}
-        base = str(call.request.url.replace(query=""))
-        query = "&".join(f"{k}={v}" for k, v in params.items() if k not in ("after", "before"))
-        if len(selected) > limit:
-            paging["next"] = f"{base}?{query}&after={last}".replace("?&", "?")
-        if params.get("after") or params.get("before"):
-            paging["previous"] = f"{base}?{query}&before={first}".replace("?&", "?")
-        body["paging"] = paging
-    return body
-
-
-def _time(params: dict[str, str], name: str) -> int | None:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return None
-    if raw.lstrip("-").isdigit():
-        return int(raw)
-    try:
-        parsed = datetime.fromisoformat(raw)
-    except ValueError:
-        raise GraphError(100, f"(#100) The parameter {name} is not a valid time") from None
-    return int(parsed.timestamp())
-
-
-def _timing(params: dict[str, str]) -> tuple[bool, int | None]:
-    """(published, scheduled unix) from ``published`` and ``scheduled_publish_time``, checked as Graph does."""
-    published = params.get("published", "true").lower() not in ("false", "0")
-    scheduled = _time(params, "scheduled_publish_time")
-    if scheduled is None:
-        return published, None
-    if published:
-        raise GraphError(100, "(#100) You cannot specify a scheduled publish time on a published post")
-    ahead = scheduled - time.time()
-    if not SCHEDULE_MIN_S - 5 <= ahead <= SCHEDULE_MAX_S:
-        raise GraphError(100, "(#100) The specified scheduled publish time is invalid.", subcode=1363168)
-    return False, scheduled
 
 
 def _fault_error(fault: Fault) -> GraphError:

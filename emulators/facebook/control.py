@@ -9,6 +9,9 @@ import time
 from datetime import datetime
 from typing import Any
 
+from starlette.requests import Request
+from starlette.routing import BaseRoute
+
 from chorus.emulators.control import (
     ControlError,
     FaultBook,
@@ -20,8 +23,6 @@ from chorus.emulators.control import (
 from chorus.emulators.facebook import wire
 from chorus.emulators.facebook.api import GraphApi
 from chorus.emulators.facebook.world import Comment, Page, Post, World
-from starlette.requests import Request
-from starlette.routing import BaseRoute
 
 DEMO_PAGE_ID = "100000000000777"
 DEMO_PAGE_TOKEN = "EAAdemoPageToken0000000000000000000000"

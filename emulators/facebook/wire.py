@@ -13,8 +13,9 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from chorus.emulators.facebook.world import Comment, Page, Photo, Post, World
 from starlette.responses import JSONResponse
+
+from chorus.emulators.facebook.world import Comment, Page, Photo, Post, World
 
 PAGE_FIELDS = {"id", "name", "link", "username", "fan_count", "followers_count", "category", "about"}
 POST_FIELDS = {"id", "message", "created_time", "updated_time", "permalink_url", "from", "is_published",

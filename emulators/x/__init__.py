@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import random
 
+from starlette.routing import BaseRoute
+
 from chorus.emulators.control import FaultBook
 from chorus.emulators.x.api import XApi
 from chorus.emulators.x.control import XControl
 from chorus.emulators.x.demo import demo_tick
 from chorus.emulators.x.limits import Windows
 from chorus.emulators.x.world import World
-from starlette.routing import BaseRoute
 
 
 class XEmulator:

@@ -8,6 +8,9 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+from starlette.requests import Request
+from starlette.routing import BaseRoute
+
 from chorus.emulators.control import (
     ControlError,
     FaultBook,
@@ -19,8 +22,6 @@ from chorus.emulators.control import (
 from chorus.emulators.x import wire
 from chorus.emulators.x.limits import DOCUMENTED, Windows
 from chorus.emulators.x.world import Tweet, User, World
-from starlette.requests import Request
-from starlette.routing import BaseRoute
 
 DEMO_USERNAME = "chorus_demo"
 DEMO_USER_ID = "1500000000000000001"

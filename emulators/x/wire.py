@@ -7,11 +7,13 @@ Errors are RFC 7807 problem bodies with ``Content-Type: application/json`` (twee
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
-from chorus.emulators.x.world import Media, Tweet, User, World
 from starlette.responses import JSONResponse
+
+from chorus.emulators.x.world import Media, Tweet, User, World
 
 TWEET_FIELDS = {"attachments", "author_id", "context_annotations", "conversation_id", "created_at",
                 "edit_controls", "edit_history_tweet_ids", "entities", "geo", "id", "in_reply_to_user_id", "lang",
@@ -24,6 +26,7 @@ MEDIA_FIELDS = {"alt_text", "duration_ms", "height", "media_key", "preview_image
 EXPANSIONS = {"attachments.media_keys", "author_id", "in_reply_to_user_id", "referenced_tweets.id",
               "referenced_tweets.id.author_id", "entities.mentions.username"}
 NOTE_LIMIT = 280
+ID = re.compile(r"^[0-9]{1,19}$")
 
 
 class Invalid(Exception):

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import httpx
+
 from chorus.networks.errors import NetworkError, NotFound, PermissionMissing
 from chorus.networks.facebook import usage
 from chorus.networks.facebook.outcomes import THROTTLED, graph_error, transport_error

@@ -29,13 +29,14 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from chorus.networks.base import Batch
 from chorus.networks.errors import ContentRejected, NotFound
 from chorus.networks.facebook import mapping
 from chorus.networks.facebook.cursor import SEEN_CAP, FeedCursor, PostState
 from chorus.networks.facebook.graph import GraphApi
 from chorus.networks.facebook.mapping import COMMENT_FIELDS, Context, Malformed
-from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 

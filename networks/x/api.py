@@ -21,10 +21,11 @@ from typing import Any
 
 import aiohttp
 import tweepy.asynchronous
+from yarl import URL
+
 from chorus.networks.errors import PermissionMissing
 from chorus.networks.x import ratelimit
 from chorus.networks.x.outcomes import outcome
-from yarl import URL
 
 API_HOST = "https://api.twitter.com"
 

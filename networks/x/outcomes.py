@@ -17,6 +17,7 @@ import time
 
 import aiohttp
 import tweepy
+
 from chorus.networks.errors import (
     ContentRejected,
     NetworkError,

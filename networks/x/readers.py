@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from chorus.networks.base import Batch
 from chorus.networks.errors import ContentRejected
 from chorus.networks.x.api import XApi
 from chorus.networks.x.mapping import Context, Malformed, Page, map_tweet, replied_to_id
-from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 

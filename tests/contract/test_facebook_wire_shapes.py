@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
+from starlette.routing import Route
+
 from chorus.emulators import facebook as fb_emulator
 from chorus.emulators.server import build_app
 from chorus.networks.facebook.mapping import (
@@ -25,7 +27,6 @@ from chorus.networks.facebook.mapping import (
     received,
 )
 from chorus.networks.facebook.reader import POST_FIELDS
-from starlette.routing import Route
 
 V = "/v21.0"
 GRAPH_ID = {"type": "string", "pattern": "^[0-9]+(_[0-9]+)?$"}

@@ -17,11 +17,12 @@ import httpx
 import jsonschema
 import pytest
 import tweepy
+from starlette.routing import Route
+
 from chorus.emulators import x as x_emulator
 from chorus.emulators.server import build_app
 from chorus.networks.x.api import EXPANSIONS, MEDIA_FIELDS, TWEET_FIELDS, USER_FIELDS
 from chorus.networks.x.mapping import Context, Page, map_tweet
-from starlette.routing import Route
 
 ID = {"type": "string", "pattern": "^[0-9]{1,19}$"}
 TIME = {"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$"}

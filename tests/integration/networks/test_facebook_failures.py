@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from chorus.emulators import facebook as fb_emulator
 from chorus.emulators.control import serving
 from chorus.emulators.server import build_app
