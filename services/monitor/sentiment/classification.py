@@ -9,8 +9,8 @@ LABELS: tuple[Label, ...] = ("positive", "neutral", "negative")
 
 # Scores inside (NEGATIVE_BELOW, POSITIVE_ABOVE) are neutral. Chosen on the development splits
 # (scripts/sentiment/evaluate.py --tune); see docs/sentiment.md.
-POSITIVE_ABOVE = 0.2
-NEGATIVE_BELOW = -0.2
+POSITIVE_ABOVE = 0.25
+NEGATIVE_BELOW = -0.25
 
 
 @dataclass(frozen=True, slots=True)
