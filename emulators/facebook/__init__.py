@@ -1,7 +1,8 @@
 """The Facebook Graph API (Pages) emulator: the endpoints Chorus calls, a control API, and demo traffic.
 
 ``build()`` returns the ``NetworkEmulator`` that ``chorus.emulators.server`` mounts: the API under any
-``/vNN.N/`` prefix and the control API under ``/_control/facebook/``.
+``/vNN.N/`` prefix and the control API under ``/_control/facebook/``. The demo Page (``demo.DEMO``) exists
+from the start.
 """
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import random
 from starlette.routing import BaseRoute
 
 from chorus.emulators.control import FaultBook
+from chorus.emulators.facebook import demo
 from chorus.emulators.facebook.api import GraphApi
 from chorus.emulators.facebook.control import FacebookControl
-from chorus.emulators.facebook.demo import demo_tick
 from chorus.emulators.facebook.world import World
 
 
@@ -24,6 +25,7 @@ class FacebookEmulator:
         self.faults = FaultBook()
         self.api = GraphApi(self.world, self.faults)
         self.control = FacebookControl(self.world, self.faults, self.api)
+        demo.seed(self.world)
 
     def api_routes(self) -> list[BaseRoute]:
         return list(self.api.routes())
@@ -32,7 +34,7 @@ class FacebookEmulator:
         return self.control.routes()
 
     def demo_tick(self, rng: random.Random) -> None:
-        demo_tick(self.world, self.control, rng)
+        demo.tick(self.world, rng)
 
 
 def build() -> FacebookEmulator:

@@ -20,12 +20,10 @@ from chorus.emulators.control import (
     parse_fault,
     read_json,
 )
-from chorus.emulators.facebook import wire
+from chorus.emulators.facebook import demo, wire
 from chorus.emulators.facebook.api import GraphApi
 from chorus.emulators.facebook.world import Comment, Page, Post, World
 
-DEMO_PAGE_ID = "100000000000777"
-DEMO_PAGE_TOKEN = "EAAdemoPageToken0000000000000000000000"
 FAULT_KEYS = ("message", "error_subcode", "estimated_time_to_regain_access", "type")
 
 
@@ -39,7 +37,7 @@ class FacebookControl:
         return [
             control_route("/", self.overview, ["GET"]),
             control_route("/pages", self.create_page, ["POST"]),
-            control_route("/demo", self.demo, ["GET", "POST"]),
+            control_route("/demo", self.demo, ["GET"]),
             control_route("/posts", self.inject_post, ["POST"]),
             control_route("/comments", self.inject_comment, ["POST"]),
             control_route("/comments/raw", self.inject_raw, ["POST"]),
@@ -71,13 +69,9 @@ class FacebookControl:
         return self._page(page, need(data, "page_token", str, None))
 
     async def demo(self, _: Request) -> dict[str, Any]:
-        """The demo Page (created on first use) with its known token, for ``chorus up --demo``."""
-        return self.ensure_demo()
-
-    def ensure_demo(self) -> dict[str, Any]:
-        page = self.world.pages.get(DEMO_PAGE_ID) or self.world.add_page(
-            "Chorus Coffee", page_id=DEMO_PAGE_ID, username="choruscoffee", fan_count=5400, followers_count=5710)
-        return self._page(page, DEMO_PAGE_TOKEN)
+        """The demo Page with its known token, for ``chorus up --demo`` (see ``demo.py``)."""
+        demo.seed(self.world)
+        return demo.DEMO
 
     def _page(self, page: Page, token: str | None) -> dict[str, Any]:
         token = token or f"EAAemu{secrets.token_hex(16)}"
@@ -195,6 +189,7 @@ class FacebookControl:
 
     async def reset(self, _: Request) -> dict[str, Any]:
         self.world.clear()
+        demo.seed(self.world)
         self.faults.clear()
         self.api.usage_override = None
         self.api.throttle.calls = None

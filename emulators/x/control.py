@@ -19,14 +19,9 @@ from chorus.emulators.control import (
     parse_fault,
     read_json,
 )
-from chorus.emulators.x import wire
+from chorus.emulators.x import demo, wire
 from chorus.emulators.x.limits import DOCUMENTED, Windows
 from chorus.emulators.x.world import Tweet, User, World
-
-DEMO_USERNAME = "chorus_demo"
-DEMO_USER_ID = "1500000000000000001"
-DEMO_USER_TOKEN = "x-demo-user-token"
-DEMO_BEARER_TOKEN = "x-demo-app-bearer"
 
 
 class XControl:
@@ -39,7 +34,7 @@ class XControl:
         return [
             control_route("/", self.overview, ["GET"]),
             control_route("/accounts", self.create_account, ["POST"]),
-            control_route("/demo", self.demo, ["GET", "POST"]),
+            control_route("/demo", self.demo, ["GET"]),
             control_route("/users", self.create_user, ["POST"]),
             control_route("/tweets", self.inject, ["POST"]),
             control_route("/tweets/raw", self.inject_raw, ["POST"]),
@@ -72,13 +67,9 @@ class XControl:
         return self._account(user, need(data, "user_token", str, None), need(data, "bearer_token", str, None))
 
     async def demo(self, _: Request) -> dict[str, Any]:
-        """The demo account (created on first use) with its known tokens, for ``chorus up --demo``."""
-        return self.ensure_demo()
-
-    def ensure_demo(self) -> dict[str, Any]:
-        user = self.world.users.get(DEMO_USER_ID) or self.world.add_user(
-            DEMO_USERNAME, "Chorus Demo", user_id=DEMO_USER_ID, followers=1280)
-        return self._account(user, DEMO_USER_TOKEN, DEMO_BEARER_TOKEN)
+        """The demo account with its known tokens, for ``chorus up --demo`` (see ``demo.py``)."""
+        demo.seed(self.world)
+        return demo.DEMO
 
     def _account(self, user: User, user_token: str | None, bearer: str | None) -> dict[str, Any]:
         user_token = user_token or f"x-user-{secrets.token_urlsafe(12)}"
@@ -194,6 +185,7 @@ class XControl:
 
     async def reset(self, _: Request) -> dict[str, Any]:
         self.world.clear()
+        demo.seed(self.world)
         self.faults.clear()
         self.windows.reset()
         return {"reset": True}

@@ -1,53 +1,71 @@
-"""Live demo traffic for X: mentions of the demo account, replies under its posts, brand-keyword posts.
+"""The demo X account: there from the start with fixed, documented tokens, and its live traffic.
 
-The demo account (``@chorus_demo``, tokens in ``control.py``) is created on first use. Texts come from the
-shared corpus ``chorus.emulators.demo_texts`` when it is installed, else from the small list below.
+``chorus up --demo`` connects it with ``DEMO`` (also served by ``GET /_control/x/demo``): ``user_token``
+as the ``user`` token, ``bearer_token`` as ``bearer``, ``user_id`` as the external id, ``brand`` as the
+keyword to search. The tokens are public knowledge on purpose: they only ever open this emulator. The
+brand is the one every emulator's demo uses (texts from ``chorus.emulators.demo_texts``).
 """
 from __future__ import annotations
 
 import random
 
-from chorus.emulators.x.control import DEMO_USER_ID, XControl
-from chorus.emulators.x.world import World
+from chorus.emulators import demo_texts
+from chorus.emulators.x.world import User, World
 
-BRAND = "Chorus Coffee"
-_OWN_POSTS = ["Новая осенняя коллекция напитков уже в наших кофейнях ☕", "We are open 24/7 this weekend!",
-              "Какой десерт добавить в меню? Пишите в ответах 👇"]
-_FALLBACK = [("ru", "Когда откроется кофейня на Тверской?"), ("ru", "Заказ так и не привезли, верните деньги"),
-             ("ru", "Лучший раф в городе, спасибо бариста!"), ("en", "Does {brand} deliver to Brooklyn?"),
-             ("en", "Waited 40 minutes for a latte at {brand}. Not again."), ("en", "{brand} new menu is great 🔥"),
-             ("ru", "Почему в приложении {brand} не работает оплата картой?"), ("en", "Love the vibe at {brand} ❤️")]
-_AUTHORS = ["anna_k", "dmitry_ivanov", "coffee_lover", "maria.s", "john_doe", "sveta_m", "alex_p", "kate_w"]
-
-
-def sample_text(rng: random.Random, kind: str) -> tuple[str, str]:
-    """(text, lang) for one inbound item of ``kind`` (comment, mention), about the demo brand."""
-    try:
-        from chorus.emulators import demo_texts  # the shared corpus, when present
-    except ImportError:
-        lang, text = rng.choice(_FALLBACK)
-        return text.format(brand=BRAND), lang
-    sample = demo_texts.sample(rng, kind, BRAND)
-    return sample.text, sample.lang
+BRAND = "Zerno"
+DEMO = {
+    "user_id": "1500000000000000001",
+    "username": "zerno_coffee",
+    "name": "Кофейня Zerno",
+    "user_token": "x-demo-zerno-user-token",
+    "bearer_token": "x-demo-zerno-app-bearer",
+    "brand": BRAND,
+}
+POSTS = [
+    "Осенняя карта уже в кофейнях Zerno: тыквенный раф и пирог с брусникой 🍂",
+    "Мы открылись на Тверской! Первые три дня второй кофе в подарок ☕",
+    "Что добавить в зимнее меню? Ответьте на этот пост 👇",
+]
+_LATIN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                  ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s",
+                   "t", "u", "f", "h", "ts", "ch", "sh", "sch", "", "y", "", "e", "yu", "ya"], strict=True))
 
 
-def demo_tick(world: World, control: XControl, rng: random.Random) -> None:
-    control.ensure_demo()
-    account = world.users[DEMO_USER_ID]
-    author = world.add_user(rng.choice(_AUTHORS).replace(".", "_"), followers=rng.randint(3, 20_000))
-    own = [t for t in world.tweets_of(account) if t.replied_to is None]
-    if not own or rng.random() < 0.05:  # the brand posts now and then, so replies have somewhere to go
-        world.post(account, rng.choice(_OWN_POSTS))
-        return
+def seed(world: World) -> User:
+    """The demo account, its tokens and a few posts to reply under (idempotent)."""
+    account = world.users.get(DEMO["user_id"])
+    if account is None:
+        account = world.add_user(DEMO["username"], DEMO["name"], user_id=DEMO["user_id"], followers=12_840)
+        for text in POSTS:
+            world.post(account, text)
+    world.add_token(DEMO["user_token"], "user", account.id)
+    world.add_token(DEMO["bearer_token"], "app", None)
+    return account
+
+
+def tick(world: World, rng: random.Random) -> None:
+    """One inbound post: mostly replies under the brand's posts, then @mentions, then keyword-only posts."""
+    account = seed(world)
     roll = rng.random()
-    if roll < 0.4:
-        text, lang = sample_text(rng, "comment")
-        world.post(author, text, in_reply_to=rng.choice(own), lang=lang)
-    elif roll < 0.75:
-        text, lang = sample_text(rng, "mention")
-        world.post(author, f"@{account.username} {text}", lang=lang)
+    kind = "comment" if roll < 0.55 else "mention"
+    sample = demo_texts.sample(rng, kind, BRAND, unusual_share=0.02)
+    first, last = demo_texts.person(rng, sample.lang)
+    author = world.add_user(_handle(first, last, rng), f"{first} {last}", followers=rng.randint(3, 25_000))
+    if kind == "comment":
+        own = [t for t in world.tweets_of(account) if t.replied_to is None] or [world.post(account, POSTS[0])]
+        post = rng.choice(own)
+        thread = [t for t in world.visible() if t.conversation_id == post.conversation_id and t.id != post.id
+                  and t.raw is None]
+        parent = rng.choice(thread) if thread and rng.random() < 0.25 else post
+        world.post(author, sample.text, in_reply_to=parent, lang=sample.lang)
+    elif roll < 0.8:
+        world.post(author, f"@{account.username} {sample.text}", lang=sample.lang)
     else:
-        text, lang = sample_text(rng, "mention")
-        if BRAND.casefold() not in text.casefold():
-            text = f"{BRAND}: {text}"
-        world.post(author, text, lang=lang)
+        text = sample.text if BRAND.casefold() in sample.text.casefold() else f"{BRAND}: {sample.text}"
+        world.post(author, text, lang=sample.lang)
+
+
+def _handle(first: str, last: str, rng: random.Random) -> str:
+    latin = "".join(_LATIN.get(c, c) for c in f"{first}_{last}".lower())
+    latin = "".join(c for c in latin if c.isascii() and (c.isalnum() or c == "_"))
+    return f"{latin[:10]}{rng.randint(1, 9999)}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,8 +22,13 @@ from chorus.networks.errors import PermissionMissing
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with serving(build_app([fb_emulator.build()])) as url:
+def emulator() -> Any:
+    return fb_emulator.build()
+
+
+@pytest.fixture(scope="module")
+def server(emulator: Any) -> Iterator[str]:
+    with serving(build_app([emulator])) as url:
         yield url
 
 
@@ -224,3 +230,15 @@ async def test_backfill_reads_comments_since_a_time(control, server):
     finally:
         await client.close()
     assert [e.comment_id for e in batch.events] == [recent["id"]]  # on a post older than the backfill start
+
+
+async def test_demo_traffic_reaches_the_demo_page_with_its_documented_token(control, server, emulator):
+    demo = (await control.get("/demo")).json()
+    rng = random.Random(7)
+    for _ in range(30):
+        emulator.demo_tick(rng)
+    credentials = Credentials(account_id="demo", workspace_id="ws", network=Network.FACEBOOK,
+                              external_id=demo["page_id"], tokens={"page": demo["page_token"]})
+    batch = await poll(credentials, server)
+    assert len(batch.events) == 30 and not batch.rejected
+    assert all(isinstance(e, CommentReceived) and e.author.name and e.text for e in batch.events)

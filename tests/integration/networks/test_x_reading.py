@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,8 +21,13 @@ from chorus.networks.errors import PermissionMissing
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with serving(build_app([x_emulator.build()])) as url:
+def emulator() -> Any:
+    return x_emulator.build()
+
+
+@pytest.fixture(scope="module")
+def server(emulator: Any) -> Iterator[str]:
+    with serving(build_app([emulator])) as url:
         yield url
 
 
@@ -225,3 +231,17 @@ async def test_backfill_reads_the_mentions_since_a_time(control, server):
         await client.close()
     assert [e.mention_id for e in batch.events] == [recent["id"]] and old["id"] != recent["id"]
     assert batch.cursor is None
+
+
+async def test_demo_traffic_reaches_the_demo_account_with_its_documented_tokens(control, server, emulator):
+    demo = (await control.get("/demo")).json()
+    rng = random.Random(7)
+    for _ in range(40):
+        emulator.demo_tick(rng)
+    credentials = Credentials(account_id="demo", workspace_id="ws", network=Network.X, external_id=demo["user_id"],
+                              tokens={"user": demo["user_token"], "bearer": demo["bearer_token"]})
+    mentions = await poll(credentials, server)
+    search = await poll(credentials, server, reader=1, keywords=[demo["brand"]])
+    kinds = {type(e) for e in mentions.events + search.events}
+    assert kinds == {CommentReceived, MentionFound} and not mentions.rejected and not search.rejected
+    assert all(e.author.handle and e.text for e in mentions.events)
