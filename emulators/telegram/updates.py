@@ -11,6 +11,8 @@ import asyncio
 import time
 from typing import Any
 
+#: The update kinds the emulator produces (the control API can also inject arbitrary raw ones).
+UPDATE_KINDS = ("message", "edited_message", "channel_post", "edited_channel_post")
 MAX_LIMIT = 100
 MAX_TIMEOUT = 50
 

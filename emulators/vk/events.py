@@ -15,6 +15,9 @@ from typing import Any
 
 API_VERSION = "5.199"
 HISTORY = 1000
+#: Every event type the emulator emits by itself (the control API can also inject arbitrary raw events).
+EVENT_TYPES = ("wall_post_new", "wall_reply_new", "wall_reply_edit", "wall_reply_delete", "wall_reply_restore",
+               "message_new", "message_reply")
 
 
 class EventLog:

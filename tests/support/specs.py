@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,44 @@ def _required(validator: Any, required: Any, instance: Any, schema: dict[str, An
     yield from _keywords.required(validator, required, instance, schema)
 
 
+#: Property names declared by the branches of the ``allOf``s being validated (see the module docstring).
+_DECLARED_BY_SIBLINGS: ContextVar[frozenset[str]] = ContextVar("declared_by_siblings", default=frozenset())
+
+
+def _declared(schema: Any, resolver: Any, depth: int = 0) -> set[str]:
+    hops = 0
+    while isinstance(schema, dict) and "$ref" in schema and hops < 20:
+        resolved = resolver.lookup(schema["$ref"])
+        schema, resolver, hops = resolved.contents, resolved.resolver, hops + 1
+    if not isinstance(schema, dict) or depth > 10:
+        return set()
+    names = set(schema.get("properties") or {})
+    for branch in schema.get("allOf") or []:
+        names |= _declared(branch, resolver, depth + 1)
+    return names
+
+
+def _all_of(validator: Any, all_of: Any, instance: Any, schema: dict[str, Any]):
+    declared = set()
+    if isinstance(instance, dict):
+        for branch in all_of:
+            declared |= _declared(branch, validator._resolver)
+    token = _DECLARED_BY_SIBLINGS.set(_DECLARED_BY_SIBLINGS.get() | declared)
+    try:
+        yield from _keywords.allOf(validator, all_of, instance, schema)
+    finally:
+        _DECLARED_BY_SIBLINGS.reset(token)
+
+
+def _additional_properties(validator: Any, additional: Any, instance: Any, schema: dict[str, Any]):
+    if additional is False and isinstance(instance, dict) and _DECLARED_BY_SIBLINGS.get():
+        instance = {k: v for k, v in instance.items() if k not in _DECLARED_BY_SIBLINGS.get()}
+    yield from _keywords.additionalProperties(validator, additional, instance, schema)
+
+
 _VkValidator = validators.extend(Draft7Validator, {"properties": _legacy_keywords.properties_draft3,
-                                                    "required": _required})
+                                                    "required": _required, "allOf": _all_of,
+                                                    "additionalProperties": _additional_properties})
 
 
 class VkSchema:
