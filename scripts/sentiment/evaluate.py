@@ -18,9 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from datasets import SETS  # noqa: E402
-
-from chorus.monitor.sentiment import VERSION, classify  # noqa: E402
+from chorus.monitor.sentiment import VERSION, classify
+from datasets import SETS
 
 LABELS = ("positive", "neutral", "negative")
 

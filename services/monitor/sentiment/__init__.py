@@ -25,5 +25,15 @@ def detect_language(text: str) -> str:
     return detect(tokenize(clean(text if isinstance(text, str) else "")))
 
 
-__all__ = ["VERSION", "LABELS", "Classification", "Label", "Rule", "apply_rules", "classify",
-           "classify_many", "detect_language", "rules_from_json"]
+__all__ = [
+    "LABELS",
+    "VERSION",
+    "Classification",
+    "Label",
+    "Rule",
+    "apply_rules",
+    "classify",
+    "classify_many",
+    "detect_language",
+    "rules_from_json",
+]

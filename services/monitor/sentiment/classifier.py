@@ -8,7 +8,7 @@ keeps those texts out of sentiment trends instead of skewing them. Texts with no
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from .classification import Classification, label_for
 from .cleaning import clean

@@ -17,9 +17,9 @@ Simplifications, chosen on purpose:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
-from typing import Sequence
 
 from .tokens import WORD, Token
 

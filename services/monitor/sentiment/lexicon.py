@@ -8,7 +8,7 @@ lists negators, intensifiers (positive factor), diminishers (negative factor) an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 
@@ -38,7 +38,7 @@ def phrase_index(entries: dict[tuple[str, ...], float]) -> dict[str, tuple[tuple
     return {first: tuple(sorted(items, key=lambda item: -len(item[0]))) for first, items in grouped.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def lexicon(language: str) -> Lexicon:
     """The lexicon for "ru" (Cyrillic words) or "en" (Latin words)."""
     entries = {tuple(key.split(" ")): float(value) for key, value, *_ in _rows(f"{language}.tsv")}

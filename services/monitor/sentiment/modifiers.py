@@ -8,7 +8,7 @@ plain question ("это хорошо?") counts half; "не очень" with noth
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from .lexicon import Lexicon
 from .spans import Span

@@ -16,10 +16,11 @@ a stored classification is only recomputed for texts a rule affects.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
-from typing import Iterable, Literal, Sequence
+from typing import Literal
 
 from .classification import LABELS, Classification, Label, label_for
 from .cleaning import clean

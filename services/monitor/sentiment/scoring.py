@@ -8,8 +8,8 @@ neutralise a term or give it a polarity, so only that term's contribution change
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from .keys import is_cyrillic, word_keys
 from .lexicon import lexicon

@@ -8,8 +8,8 @@ longest phrase wins over its words; an entry for a word's own form wins over its
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from .keys import word_keys
 from .lexicon import Lexicon, emoji_valences

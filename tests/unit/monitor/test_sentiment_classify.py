@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from chorus.monitor.sentiment import VERSION, Classification, classify, classify_many
 
 

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
-
 from chorus.monitor.cli_sentiment import sentiment
+from click.testing import CliRunner
 
 
 def run(data: bytes, *args: str):

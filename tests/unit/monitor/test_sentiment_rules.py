@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from chorus.monitor.sentiment import Rule, apply_rules, classify, rules_from_json
 
 
@@ -63,9 +62,10 @@ def test_rules_from_json_reads_scope_and_defaults_to_term():
     assert rules == (Rule("дорого", "neutral", "term"), Rule("Chorus", "positive", "message"))
 
 
-@pytest.mark.parametrize("item", [{"term": "x"}, {"label": "neutral"}, {"term": "x", "label": "good"},
-                                  {"term": "x", "label": "neutral", "scope": "text"}, {"term": "!!", "label": "neutral"},
-                                  "дорого"])
+@pytest.mark.parametrize("item", [
+    {"term": "x"}, {"label": "neutral"}, {"term": "x", "label": "good"},
+    {"term": "x", "label": "neutral", "scope": "text"}, {"term": "!!", "label": "neutral"}, "дорого",
+])
 def test_malformed_rules_are_refused(item):
     with pytest.raises(ValueError):
         rules_from_json([item])
