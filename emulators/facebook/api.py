@@ -43,6 +43,8 @@ class GraphVersion(Convertor[str]):
         return value
 
 
+# Starlette keeps convertors in one process-wide table: the name says whose it is. Matching only
+# ``vNN.N`` keeps Graph routes from swallowing another emulator's two- and three-segment paths.
 register_url_convertor("graph_version", GraphVersion())
 
 Handler = Callable[[Call], Awaitable[dict[str, Any]]]
