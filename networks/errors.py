@@ -53,7 +53,10 @@ class OutcomeUnknown(NetworkError):
 
 
 _SECRET_PATTERNS = [
-    re.compile(r"(access_token|token|key|secret|password|bearer)(\s*[=:]\s*|\s+)([^\s&,;\"']+)", re.IGNORECASE),
+    # "access_token=...", "secret: ...", "Bearer ...": a value right after a name and "=" or ":", or after
+    # "Bearer". Plain prose ("the token belongs to...") is left alone.
+    re.compile(r"(access_token|token|key|secret|password)(\s*[=:]\s*)([^\s&,;\"']+)|(bearer|oauth)(\s+)([A-Za-z0-9._~+/=\-]{8,})",
+               re.IGNORECASE),
     re.compile(r"\bvk1\.a\.[A-Za-z0-9_\-]+"),
     re.compile(r"\b\d{6,12}:[A-Za-z0-9_\-]{30,}\b"),  # Telegram bot tokens
     re.compile(r"\bEAA[A-Za-z0-9]{20,}\b"),  # Facebook tokens
@@ -63,7 +66,8 @@ _SECRET_PATTERNS = [
 
 def redact(text: str) -> str:
     """Remove anything that looks like a credential from a message meant for logs, events or people."""
-    text = _SECRET_PATTERNS[0].sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    text = _SECRET_PATTERNS[0].sub(
+        lambda m: f"{m.group(1)}{m.group(2)}***" if m.group(1) else f"{m.group(4)}{m.group(5)}***", text)
     text = _SECRET_PATTERNS[1].sub("vk1.a.***", text)
     text = _SECRET_PATTERNS[2].sub("***:***", text)
     text = _SECRET_PATTERNS[3].sub("EAA***", text)
