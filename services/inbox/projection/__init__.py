@@ -1,0 +1,1 @@
+"""The inbox read models, projected from the log."""

@@ -1,0 +1,6 @@
+"""What ``chorus replay`` can rebuild for the inbox: ``chorus replay inbox``."""
+from __future__ import annotations
+
+from chorus.inbox.projection.inbox import InboxProjection
+
+REPLAYS = {"inbox": [InboxProjection]}

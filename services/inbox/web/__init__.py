@@ -1,0 +1,1 @@
+"""The web entrypoints: pages, the JSON API and live updates."""

@@ -1,0 +1,2 @@
+"""JSON API."""
+routes: list = []

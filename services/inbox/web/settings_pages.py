@@ -1,0 +1,2 @@
+"""Settings pages (admins)."""
+routes: list = []
