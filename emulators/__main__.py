@@ -15,6 +15,7 @@ import logging
 import sys
 
 import uvicorn
+
 from chorus.emulators.server import NETWORKS, build_app, load
 
 log = logging.getLogger("chorus.emulators")

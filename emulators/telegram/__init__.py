@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import random
 
+from starlette.routing import BaseRoute
+
 from chorus.emulators.control import FaultBook, RateLimit, control_route
 from chorus.emulators.telegram import demo
 from chorus.emulators.telegram.api import TelegramApi
 from chorus.emulators.telegram.control_api import TelegramControl
 from chorus.emulators.telegram.world import World
-from starlette.routing import BaseRoute
 
 
 class TelegramEmulator:

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
 from chorus.emulators.control import (
     DroppedConnection,
     FaultBook,
@@ -17,9 +21,6 @@ from chorus.emulators.telegram.errors import TelegramError, error_body
 from chorus.emulators.telegram.methods import METHODS, Ctx, Handler
 from chorus.emulators.telegram.params import Params, read_params
 from chorus.emulators.telegram.world import Bot, World
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Route
 
 _BY_LOWER = {name.lower(): name for name in METHODS}
 

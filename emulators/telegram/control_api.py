@@ -7,6 +7,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from starlette.requests import Request
+from starlette.routing import BaseRoute
+
 from chorus.emulators.control import (
     ControlError,
     FaultBook,
@@ -17,8 +20,6 @@ from chorus.emulators.control import (
     read_json,
 )
 from chorus.emulators.telegram.world import Bot, Chat, Message, World
-from starlette.requests import Request
-from starlette.routing import BaseRoute
 
 
 class TelegramControl:

@@ -10,8 +10,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from chorus.emulators.telegram.errors import bad_request
 from starlette.requests import Request
+
+from chorus.emulators.telegram.errors import bad_request
 
 JSON_FIELDS = {"reply_parameters", "reply_markup", "entities", "caption_entities", "link_preview_options",
                "allowed_updates"}

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import random
 
+from starlette.routing import BaseRoute
+
 from chorus.emulators.control import FaultBook, RateLimit, control_route
 from chorus.emulators.vk import demo
 from chorus.emulators.vk.api import VkApi
 from chorus.emulators.vk.control_api import VkControl
 from chorus.emulators.vk.world import World
-from starlette.routing import BaseRoute
 
 
 class VkEmulator:

@@ -12,6 +12,10 @@ import asyncio
 import time
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
 from chorus.emulators.control import (
     DroppedConnection,
     Fault,
@@ -23,9 +27,6 @@ from chorus.emulators.vk.call import METHODS, Call, MethodSpec
 from chorus.emulators.vk.errors import VkError, error_body
 from chorus.emulators.vk.methods import groups as _registers_methods  # noqa: F401
 from chorus.emulators.vk.world import GROUP, SERVICE, Token, World
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Route
 
 LONG_POLL = "longpoll"
 MAX_WAIT = 90

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
 from chorus.emulators.vk.events import API_VERSION
 
 ATTEMPTS = 3

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.requests import Request
+from starlette.routing import BaseRoute
+
 from chorus.emulators.control import (
     ControlError,
     FaultBook,
@@ -16,8 +19,6 @@ from chorus.emulators.control import (
 )
 from chorus.emulators.vk.callback import CallbackServer
 from chorus.emulators.vk.world import GROUP, USER, Comment, Community, Post, World
-from starlette.requests import Request
-from starlette.routing import BaseRoute
 
 
 class VkControl:

@@ -15,6 +15,7 @@ from typing import Any
 
 from aiogram.methods import GetChat, GetChatMemberCount, GetMe, SendMessage, SendPhoto
 from aiogram.types import BufferedInputFile, ReplyParameters
+
 from chorus.events import utcnow
 from chorus.events.values import Network
 from chorus.networks.base import (

@@ -30,6 +30,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+
 from chorus.networks.errors import (
     ContentRejected,
     NetworkError,

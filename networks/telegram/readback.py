@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from aiogram.exceptions import AiogramError, TelegramBadRequest
 from aiogram.methods import EditMessageReplyMarkup
+
 from chorus.networks.base import Sent
 from chorus.networks.errors import OutcomeUnknown
 from chorus.networks.telegram import errors

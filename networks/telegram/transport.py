@@ -15,9 +15,10 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import AiogramError
 from aiogram.methods import TelegramMethod
 from aiogram.utils.token import TokenValidationError
+from pydantic import ValidationError
+
 from chorus.networks.errors import ContentRejected, TokenInvalid
 from chorus.networks.telegram import errors
-from pydantic import ValidationError
 
 DEFAULT_TIMEOUT = 30.0
 

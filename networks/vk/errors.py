@@ -14,6 +14,9 @@
 from __future__ import annotations
 
 import requests
+from urllib3.exceptions import NewConnectionError
+from vk_api.exceptions import ApiError, ApiHttpError
+
 from chorus.networks.errors import (
     ContentRejected,
     NetworkError,
@@ -23,8 +26,6 @@ from chorus.networks.errors import (
     RetryLater,
     TokenInvalid,
 )
-from urllib3.exceptions import NewConnectionError
-from vk_api.exceptions import ApiError, ApiHttpError
 
 RETRY_AFTER = {6: 1.0, 9: 60.0, 10: 5.0, 1: 5.0, 29: 3600.0, 14: 300.0}
 PERMISSION = {7, 15, 27, 28, 30, 203, 210, 211, 212, 213, 214, 901, 902, 917}

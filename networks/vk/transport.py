@@ -14,10 +14,6 @@ from typing import Any
 
 import requests
 import vk_api
-from chorus.networks.errors import PermissionMissing, RetryLater
-from chorus.networks.redirect import redirected_session
-from chorus.networks.vk import errors
-from chorus.networks.vk.limiter import DEFAULT_RATES, Limiter, limiter_for
 from vk_api.exceptions import (
     CAPTCHA_ERROR_CODE,
     NEED_VALIDATION_CODE,
@@ -25,6 +21,11 @@ from vk_api.exceptions import (
     ApiError,
     ApiHttpError,
 )
+
+from chorus.networks.errors import PermissionMissing, RetryLater
+from chorus.networks.redirect import redirected_session
+from chorus.networks.vk import errors
+from chorus.networks.vk.limiter import DEFAULT_RATES, Limiter, limiter_for
 
 API_VERSION = "5.199"
 API_PREFIXES = ("https://api.vk.ru/", "https://api.vk.com/")

@@ -14,11 +14,12 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.routing import Route
+
 from chorus.emulators import telegram as telegram_emulator
 from chorus.emulators.control import serving
 from chorus.emulators.server import build_app
 from chorus.emulators.telegram.updates import UPDATE_KINDS
-from starlette.routing import Route
 from support.specs import TelegramSchema, telegram_schema
 
 

@@ -14,16 +14,17 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
 from chorus.emulators import vk as vk_emulator
 from chorus.emulators.control import serving
 from chorus.emulators.server import build_app
 from chorus.emulators.vk.call import METHODS
 from chorus.emulators.vk.errors import MESSAGES
 from chorus.emulators.vk.events import EVENT_TYPES
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse
-from starlette.routing import Route
 from support.specs import VkSchema, vk_schema
 
 V = "5.199"
