@@ -43,6 +43,15 @@ from chorus.events.publisher import (
     ReplyFailed,
     ReplySent,
 )
+from chorus.events.publishing import (
+    PostAttempted,
+    PostDeferred,
+    PostReconciled,
+    ReplyAttempted,
+    ReplyDeferred,
+    ReplyOutcomeUnknown,
+    ReplyReconciled,
+)
 from chorus.events.settings import (
     AlertDestination,
     AlertDestinationsChanged,
