@@ -1,6 +1,7 @@
 """Context rules applied to the spans that carry sentiment, VADER-style, for both scripts.
 
-Negators within reach flip and damp a valence ("не нравится", "not good"); intensifiers and
+Negators within reach flip and damp a valence ("не нравится", "not good", and the Russian "нет" after
+its word: "претензий нет"); intensifiers and
 diminishers shift it ("очень", "слегка"); a word in capitals or stretched ("сууупер") counts more; a
 contrast word ("но", "but") halves what comes before it and raises what comes after; a clause that is a
 plain question ("это хорошо?") counts half; "не очень" with nothing after it is a polite negative.
@@ -20,6 +21,7 @@ ELONGATION = 0.3
 CONTRAST_BEFORE, CONTRAST_AFTER = 0.5, 1.5
 NEGATED_INTENSIFIER = -1.0  # "не очень." / "not really." with nothing after: a polite negative
 QUESTION = 0.5
+POSTPOSED_NEGATORS = frozenset({"нет", "нету"})
 _CLAUSE_MARKS = frozenset(".,;!?…")
 
 
@@ -60,6 +62,8 @@ def _is_negator(token: Token, keys: tuple[str, ...], lex: Lexicon, distance: int
 def _apply_modifiers(tokens, keys, lexicons, clause: list[int], raw: list[Span]) -> list[Span]:
     starts = {span.start: span for span in raw}
     question = _questions(tokens, clause)
+    # a "нет" that denies the word before it ("проблем нет все хорошо") does not also negate the next one
+    postposed = {j for span in raw if (j := _denied_after(tokens, span.end)) is not None}
     all_caps = all(t.caps for t in tokens if t.kind == WORD and len(t.norm) > 1)
     contrast = next((i for i, t in enumerate(tokens) if t.kind == WORD and t.norm in lexicons[i].contrasts), None)
     scored = []
@@ -74,7 +78,7 @@ def _apply_modifiers(tokens, keys, lexicons, clause: list[int], raw: list[Span])
             if (span.end - span.start == 1 and (token.norm in lex.boosters or keys[span.start][0] in lex.boosters)
                     and nxt is not None and clause[nxt] == clause[span.start] and nxt in starts):
                 continue  # "супер быстро": here "супер" intensifies instead of scoring on its own
-            valence = _shift(tokens, keys, lexicons, clause, span, valence, all_caps)
+            valence = _shift(tokens, keys, lexicons, span, valence, all_caps, postposed)
         if question[clause[span.start]] and span.end - span.start == 1 and tokens[span.start].kind == WORD:
             valence *= QUESTION  # "is it good?" asks; a complaint phrase ("где мой заказ?") still counts
         if contrast is not None and tokens[span.start].kind == WORD:
@@ -84,13 +88,13 @@ def _apply_modifiers(tokens, keys, lexicons, clause: list[int], raw: list[Span])
     return scored
 
 
-def _shift(tokens, keys, lexicons, clause, span: Span, valence: float, all_caps: bool) -> float:
+def _shift(tokens, keys, lexicons, span: Span, valence: float, all_caps: bool, postposed: set[int]) -> float:
     token = tokens[span.start]
     if token.caps and not all_caps:
         valence += math.copysign(CAPS, valence)
     if token.elongated:
         valence += math.copysign(ELONGATION, valence)
-    distance, j = 0, span.start - 1
+    distance, j, negated = 0, span.start - 1, False
     while j >= 0 and distance < 3:
         before = tokens[j]
         if before.kind == MARK and before.norm in _CLAUSE_MARKS:
@@ -104,10 +108,32 @@ def _shift(tokens, keys, lexicons, clause, span: Span, valence: float, all_caps:
                 if before.caps and not all_caps and boost > 0:
                     step += CAPS
                 valence += step if valence > 0 else -step  # away from zero, or towards it for a diminisher
-            elif _is_negator(before, keys[j], lex, distance):
+            elif not negated and j not in postposed and _is_negator(before, keys[j], lex, distance):
+                # once: Russian stacks negators for one negation ("нет никаких", "ни разу не"),
+                # and English double negation is rare in social text
                 valence *= NEGATION
+                negated = True
         j -= 1
+    if not negated and _denied_after(tokens, span.end) is not None:
+        valence *= NEGATION
     return valence
+
+
+def _denied_after(tokens, end: int) -> int | None:
+    """Where the "нет" is that Russian puts after what it denies ("претензий нет", "проблем вообще
+    нет", "претензий к магазину нет"), or None."""
+    words = 0
+    for j in range(end, min(end + 4, len(tokens))):
+        token = tokens[j]
+        if token.kind == MARK and token.norm in _CLAUSE_MARKS:
+            return None
+        if token.kind == WORD:
+            words += 1
+            if token.norm in POSTPOSED_NEGATORS:
+                return j
+            if words == 3:
+                return None
+    return None
 
 
 def _negated_intensifiers(tokens, keys, lexicons, clause, starts) -> list[Span]:

@@ -60,6 +60,20 @@ def test_never_once_regretted_is_praise():
 
 def test_russian_no_problems_is_not_a_complaint():
     assert label("Всё без проблем") == "positive"
+    assert label("Претензий нет") == "positive"
+    assert label("Проблем вообще нет, спасибо") == "positive"
+    assert label("Претензий к магазину нет") == "positive"
+    assert label("Нет никаких проблем") == "positive"
+    assert label("Радости нет") == "negative"
+
+
+def test_a_denying_net_does_not_also_negate_the_next_words():
+    assert label("Проблем нет все хорошо") == "positive"
+
+
+def test_indignant_question_is_not_damped_like_a_plain_one():
+    assert label("Почему так долго???") == "negative"
+    assert classify("Почему так долго?").score > classify("Почему так долго???").score
 
 
 def test_intensifier_strengthens_and_diminisher_weakens():
