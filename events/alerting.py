@@ -37,7 +37,8 @@ class AlertDeliveryFailed(Event):
 
     alert_id: str
     destination_id: str
-    destination_kind: DestinationKind
+    destination_kind: DestinationKind | None = Field(default=None, description="Null when the destination was "
+                                                     "removed from the workspace's settings.")
     attempts: int = Field(ge=0, description="Attempts made (0 when the destination was missing or disabled).")
     reason: str = Field(description="The last error, as the destination or the transport reported it; no "
                                     "secret in it.")

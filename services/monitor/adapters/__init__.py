@@ -1,0 +1,1 @@
+"""The monitor's adapters: the classifier, SQL state, the message transports and the batch consumer."""

@@ -1,0 +1,100 @@
+"""The words of alerts, in Russian (the default; most users write Russian) or English.
+
+The structured facts stay in ``AlertRaised.details`` so the inbox can render its own words in the
+reader's language; these texts are what a Telegram chat or a mailbox shows. Quoted user text is cut to
+``EXCERPT`` characters and never interpreted as markup (messages are sent as plain text).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chorus.events import AccountTokenExpired, AlertRaised, AlertRule, IngestGapRecorded
+from chorus.monitor.domain import Item
+
+EXCERPT = 280
+
+_KIND = {
+    "ru": {"mention": "упоминание", "comment": "комментарий", "message": "сообщение"},
+    "en": {"mention": "mention", "comment": "comment", "message": "message"},
+}
+
+
+@dataclass(frozen=True)
+class Texts:
+    title: str
+    summary: str
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    flat = " ".join(text.split()) if isinstance(text, str) else ""
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def negative(lang: str, item: Item, score: float, reasons: list[str]) -> Texts:
+    kind = _KIND[lang][item.ref.kind.value]
+    who = item.author_name
+    followers = f"{item.followers:,}".replace(",", " ") if item.followers is not None else None
+    if lang == "ru":
+        title = f"Негативное {kind}: {who}" if kind != "комментарий" else f"Негативный комментарий: {who}"
+        facts = [f"{item.ref.network.value}", f"оценка {score:+.2f}"]
+        if followers:
+            facts.append(f"подписчиков: {followers}")
+    else:
+        title = f"Negative {kind} by {who}"
+        facts = [f"{item.ref.network.value}", f"score {score:+.2f}"]
+        if followers:
+            facts.append(f"followers: {followers}")
+    return Texts(title, f"«{excerpt(item.text, 200)}» ({', '.join(facts)})")
+
+
+def spike(lang: str, rule: AlertRule, count: int, baseline: float) -> Texts:
+    minutes = rule.window_minutes
+    if lang == "ru":
+        return Texts(f"Всплеск негатива: {count} за {minutes} мин",
+                     f"{count} негативных за {minutes} мин при обычных {baseline:.1f} "
+                     f"(правило «{rule.name}», чувствительность ×{rule.sensitivity:g})")
+    return Texts(f"Negative spike: {count} in {minutes} min",
+                 f"{count} negative items in {minutes} min against a usual {baseline:.1f} "
+                 f"(rule \"{rule.name}\", sensitivity x{rule.sensitivity:g})")
+
+
+def token_expired(lang: str, event: AccountTokenExpired) -> Texts:
+    if lang == "ru":
+        return Texts(f"Токен недействителен: {event.network.value} {event.account_id}",
+                     f"Токен ({event.token_kind}) перестал работать: {excerpt(event.reason, 200)}. "
+                     "Подключите аккаунт заново, иначе новые сообщения не придут.")
+    return Texts(f"Token no longer works: {event.network.value} {event.account_id}",
+                 f"The {event.token_kind} token stopped working: {excerpt(event.reason, 200)}. "
+                 "Reconnect the account, or new messages will not arrive.")
+
+
+def ingest_gap(lang: str, event: IngestGapRecorded) -> Texts:
+    span = f"{event.gap_from:%Y-%m-%d %H:%M} – {event.gap_to:%Y-%m-%d %H:%M} UTC"
+    if lang == "ru":
+        return Texts(f"Пропуск в чтении: {event.network.value} {event.account_id}",
+                     f"Источник {event.source} не прочитан за {span}: {excerpt(event.reason, 200)}")
+    return Texts(f"Reading gap: {event.network.value} {event.account_id}",
+                 f"{event.source} could not be read for {span}: {excerpt(event.reason, 200)}")
+
+
+def message(alert: AlertRaised, lang: str, *, test: bool = False) -> str:
+    """The plain-text message a chat or a mailbox receives for an alert."""
+    lines = []
+    if test:
+        lines.append("[ТЕСТ] Проверка канала оповещений Chorus — это не настоящее оповещение."
+                     if lang == "ru" else "[TEST] Chorus alert destination check - this is not a real alert.")
+        lines.append("")
+    lines.append(alert.title)
+    lines.append(alert.summary)
+    url = alert.details.get("url") if isinstance(alert.details, dict) else None
+    if url:
+        lines.append(str(url))
+    if alert.window_from and alert.window_to:
+        lines.append(f"{alert.window_from:%Y-%m-%d %H:%M} – {alert.window_to:%Y-%m-%d %H:%M} UTC")
+    lines.append(f"{'важность' if lang == 'ru' else 'severity'}: {alert.severity} · {alert.kind.value} · "
+                 f"{alert.workspace_id}")
+    return "\n".join(lines)
+
+
+def subject(alert: AlertRaised, *, test: bool = False) -> str:
+    return ("[Chorus TEST] " if test else "[Chorus] ") + excerpt(alert.title, 150)

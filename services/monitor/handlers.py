@@ -1,0 +1,169 @@
+"""The monitor's use cases: plain functions, message first, dependencies by name; each returns the events
+it produces. They block (classifier, SQL), so the entrypoints run them in a worker thread.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chorus.events import (
+    AccountTokenExpired,
+    AlertDelivered,
+    AlertDeliveryFailed,
+    AlertRaised,
+    AlertRuleKind,
+    Event,
+    IngestGapRecorded,
+    ItemKind,
+    SentimentClassified,
+    derived_id,
+)
+from chorus.monitor import alerting
+from chorus.monitor.adapters.alert_book import AlertBook, AlertLedger
+from chorus.monitor.adapters.classifier import Classifier
+from chorus.monitor.adapters.deliveries import DELIVERED, DeliveryQueue, Finished
+from chorus.monitor.domain import Item, classified_id, item_of
+from chorus.monitor.workspace_rules import Rules
+
+SPIKE_ITEMS = 20  # items an alert about a spike lists
+
+
+@dataclass(frozen=True)
+class Classified:
+    item: Item
+    event: SentimentClassified
+
+
+def classify_items(events: Sequence[Event], *, classifier: Classifier, rules: Rules) -> list[Classified]:
+    """One ``SentimentClassified`` per customer item; the brand's own comments and the mentions no brand
+    rule matches get none (see domain.py and brand.py)."""
+    items: list[Item] = []
+    for event in events:
+        item = item_of(event)
+        if item is None or item.from_account:
+            continue
+        if item.ref.kind == ItemKind.MENTION and not rules.get(item.workspace_id).brand_matcher.is_brand(
+                item.text, item.ref.network):
+            continue
+        items.append(item)
+    found = classifier.classify_many([item.text for item in items])
+    out = []
+    for item, classification in zip(items, found, strict=True):
+        result, rule_id = classifier.apply_rules(item.text, classification, rules.get(item.workspace_id).sentiment)
+        event = SentimentClassified.caused_by(
+            item.source, event_id=classified_id(item.source.event_id, classifier.version), item=item.ref,
+            source_event_id=item.source.event_id, label=result.label, score=max(-1.0, min(1.0, result.score)),
+            language=result.language, classifier_version=classifier.version, rule_id=rule_id)
+        out.append(Classified(item, event))
+    return out
+
+
+def raise_item_alerts(classified: Sequence[Classified], *, rules: Rules, book: AlertBook, now: datetime,
+                      max_age: timedelta, language: str) -> list[AlertRaised]:
+    """Negative-item and spike alerts for freshly classified items (see alerting.py)."""
+    out: list[AlertRaised] = []
+    with book.transaction() as ledger:
+        earlier = ledger.raised_by([c.item.source.event_id for c in classified])
+        for c in classified:
+            if c.item.source.event_id in earlier:  # handled before; its alerts may not have reached the log
+                out += earlier[c.item.source.event_id]
+                continue
+            negative = c.event.label == "negative"
+            ledger.record_item(c.item, negative)
+            if negative and not alerting.is_stale(c.item.created_at, now, max_age):
+                out += _negative_alerts(c, ledger, rules, language)
+                out += _spike_alerts(c, ledger, rules, language)
+    return out
+
+
+def _negative_alerts(c: Classified, ledger: AlertLedger, rules: Rules, language: str) -> list[AlertRaised]:
+    out = []
+    item = c.item
+    for rule in alerting.active(rules.get(item.workspace_id).alerts, AlertRuleKind.NEGATIVE_MENTION,
+                                item.ref.account_id):
+        reasons = alerting.negative_fires(rule, item, c.event.label, c.event.score)
+        if not reasons:
+            continue
+        alert = alerting.negative_alert(rule, item, c.event.score, c.event.language, reasons, language)
+        if ledger.exists(alert.alert_id) or alerting.in_cooldown(
+                ledger.last_fired(item.workspace_id, rule.rule_id, ""), item.created_at, rule):
+            continue
+        ledger.save(alert, trigger_event_id=item.source.event_id, scope="", fired_at=item.created_at)
+        out.append(alert)
+    return out
+
+
+def _spike_alerts(c: Classified, ledger: AlertLedger, rules: Rules, language: str) -> list[AlertRaised]:
+    out = []
+    item, ws = c.item, c.item.workspace_id
+    for rule in alerting.active(rules.get(ws).alerts, AlertRuleKind.SPIKE, item.ref.account_id):
+        window = alerting.window_of(rule, item.created_at)
+        if ledger.exists(alerting.alert_id(rule.rule_id, window.cause)):
+            continue  # this window already fired
+        count = ledger.count_negative(ws, rule.accounts, window.start, window.end)
+        if count < rule.min_count:
+            continue
+        check = alerting.check_spike(rule, count, ledger.count_negative(ws, rule.accounts,
+                                                                        *alerting.baseline_period(rule, window)))
+        if not check.fires or alerting.in_cooldown(ledger.last_fired(ws, rule.rule_id, ""), item.created_at, rule):
+            continue
+        refs = ledger.negative_items(ws, rule.accounts, window.start, window.end, SPIKE_ITEMS)
+        alert = alerting.spike_alert(rule, item, window, check, refs, language)
+        ledger.save(alert, trigger_event_id=item.source.event_id, scope="", fired_at=item.created_at)
+        out.append(alert)
+    return out
+
+
+def handle_items(events: Sequence[Event], *, classifier: Classifier, rules: Rules, book: AlertBook,
+                 now: datetime, max_age: timedelta, language: str) -> list[Event]:
+    """Classify a batch of items and raise the alerts they cause: the classifications first, then alerts."""
+    classified = classify_items(events, classifier=classifier, rules=rules)
+    alerts = raise_item_alerts(classified, rules=rules, book=book, now=now, max_age=max_age, language=language)
+    return [c.event for c in classified] + alerts
+
+
+def handle_channel_event(event: AccountTokenExpired | IngestGapRecorded, *, rules: Rules, book: AlertBook,
+                         now: datetime, max_age: timedelta, language: str) -> list[AlertRaised]:
+    """Channel-health alerts: one per rule and event, with the rule's cooldown per account."""
+    out: list[AlertRaised] = []
+    with book.transaction() as ledger:
+        earlier = ledger.raised_by([event.event_id])
+        if earlier:
+            return earlier[event.event_id]
+        moment = alerting.health_moment(event)
+        if alerting.is_stale(moment, now, max_age):
+            return []
+        for rule in alerting.active(rules.get(event.workspace_id).alerts, AlertRuleKind.CHANNEL_HEALTH,
+                                    event.account_id):
+            alert = alerting.health_alert(rule, event, language)
+            if ledger.exists(alert.alert_id) or alerting.in_cooldown(
+                    ledger.last_fired(event.workspace_id, rule.rule_id, event.account_id), moment, rule):
+                continue
+            ledger.save(alert, trigger_event_id=event.event_id, scope=event.account_id, fired_at=moment)
+            out.append(alert)
+    return out
+
+
+def schedule_deliveries(alert: AlertRaised, *, rules: Rules, queue: DeliveryQueue, now: datetime,
+                        max_age: timedelta) -> list[Event]:
+    """Create one delivery per destination of the alert's rule (once; old alerts are marked skipped)."""
+    rule = rules.get(alert.workspace_id).alert_rule(alert.rule_id)
+    if rule is not None and rule.destinations:
+        queue.schedule(alert, list(rule.destinations), now, stale=alerting.is_stale(alert.occurred_at, now, max_age))
+    return []
+
+
+def outcome_event(finished: Finished) -> AlertDelivered | AlertDeliveryFailed:
+    """The log's record of a finished delivery; its id derives from the alert and destination."""
+    common = dict(alert_id=finished.alert.alert_id, destination_id=finished.destination_id,
+                  attempts=finished.attempts)
+    if finished.state == DELIVERED:
+        return AlertDelivered.caused_by(
+            finished.alert, event_id=derived_id(AlertDelivered.type, finished.alert.alert_id, finished.destination_id),
+            destination_kind=finished.destination_kind, delivered_at=finished.finished_at, **common)
+    return AlertDeliveryFailed.caused_by(
+        finished.alert, event_id=derived_id(AlertDeliveryFailed.type, finished.alert.alert_id,
+                                            finished.destination_id),
+        destination_kind=finished.destination_kind or None, reason=finished.error or "unknown",
+        permanent=finished.permanent, **common)
