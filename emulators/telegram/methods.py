@@ -49,6 +49,9 @@ def _chat(ctx: Ctx, *, writing: bool = False) -> Chat:
     else:
         chat = ctx.world.chats.get(ctx.params.int("chat_id"))
     if chat is None:
+        if writing and not raw.startswith("@") and ctx.params.int("chat_id") in ctx.world.users:
+            # a person the bot has seen (in a group) but who never opened a chat with it
+            raise TelegramError(403, "Forbidden: bot can't initiate conversation with a user")
         raise bad_request("chat not found")
     bot_id = ctx.bot.id
     if bot_id in chat.kicked:

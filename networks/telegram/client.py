@@ -1,8 +1,9 @@
 """A connected Telegram channel (through its bot): verification, the updates reader, writes with read-back.
 
 Credentials: ``external_id`` is the channel's chat id; the token kind is ``bot``; ``settings`` may carry
-``channel_id`` and ``discussion_id`` (the linked discussion group, where comments live). Without
-``discussion_id`` it is taken from the channel's ``linked_chat_id`` at ``verify()``.
+``channel_id``, ``discussion_id`` (the linked discussion group, where comments live) and ``channel_username``
+(for ``t.me/<username>/<post>`` links). Without them ``verify()`` reads them from the channel
+(``linked_chat_id``, ``username``); links fall back to ``t.me/c/<id>/<post>``, which works for members.
 
 What the Bot API cannot do, and what the adapter does instead: no history (``backfill`` reports the period
 as a ``Gap``), no scheduled sends (``publish_post`` with a future time is refused: the publisher schedules),
@@ -63,7 +64,8 @@ class TelegramClient:
         channel_id = _chat_id(settings.get("channel_id", credentials.external_id), "channel_id")
         discussion = settings.get("discussion_id")
         self._account = Account(credentials.account_id, credentials.workspace_id, channel_id,
-                                _chat_id(discussion, "discussion_id") if discussion not in (None, "") else None)
+                                _chat_id(discussion, "discussion_id") if discussion not in (None, "") else None,
+                                channel_username=settings.get("channel_username") or None)
         self._transport = TelegramTransport(token, endpoints.telegram, timeout=timeout)
         self._journal = Journal()
         self._wait = poll_wait
