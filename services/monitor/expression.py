@@ -165,10 +165,10 @@ class _Parser:
         token = self.current
         if token.kind == "NOT":
             self.i += 1
-            return Not(self._nested(self._unary))
+            return Not(self._nested(self._unary, token.position))
         if token.kind == "LPAREN":
             self.i += 1
-            node = self._nested(self._or)
+            node = self._nested(self._or, token.position)
             if self.current.kind != "RPAREN":
                 raise ExpressionError("the parenthesis opened here is never closed", token.position)
             self.i += 1
@@ -184,10 +184,10 @@ class _Parser:
         raise ExpressionError(f"{token.text!r} cannot start the expression or follow another operator: "
                               "write a word or phrase before it", token.position)
 
-    def _nested(self, rule) -> Node:
+    def _nested(self, rule, position: int) -> Node:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExpressionError(f"more than {MAX_DEPTH} nested parentheses or NOTs", self.current.position)
+            raise ExpressionError(f"more than {MAX_DEPTH} nested parentheses or NOTs", position)
         try:
             return rule()
         finally:
