@@ -18,8 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chorus.monitor.sentiment import VERSION, classify
 from datasets import SETS
+
+from chorus.monitor.sentiment import VERSION, classify
 
 LABELS = ("positive", "neutral", "negative")
 

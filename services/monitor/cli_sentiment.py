@@ -7,6 +7,7 @@ import json
 import sys
 
 import click
+
 from chorus.monitor.sentiment import apply_rules, classify, rules_from_json
 
 

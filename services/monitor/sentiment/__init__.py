@@ -3,6 +3,7 @@
     classify(text) -> Classification(label, score, language)
     classify_many(texts) -> list[Classification]
     apply_rules(text, classification, rules) -> Classification
+    matching_rules(text, rules) -> the rules whose term occurs in the text
     detect_language(text) -> ISO 639-1 code, "other" or "unknown"
 
 ``VERSION`` names the model (lexicons, rules and thresholds); it changes whenever a text could get a
@@ -14,7 +15,7 @@ from .classification import LABELS, Classification, Label
 from .classifier import classify, classify_many
 from .cleaning import clean
 from .language import detect
-from .rules import Rule, apply_rules, rules_from_json
+from .rules import Rule, apply_rules, matching_rules, rules_from_json
 from .tokens import tokenize
 
 VERSION = "chorus-lex-1.0"
@@ -35,5 +36,6 @@ __all__ = [
     "classify",
     "classify_many",
     "detect_language",
+    "matching_rules",
     "rules_from_json",
 ]

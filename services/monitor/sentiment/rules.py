@@ -103,13 +103,24 @@ def _occurs(keys: Sequence[tuple[str, ...]], phrase: tuple[str, ...]) -> bool:
     return False
 
 
+def _text_keys(text: str):
+    tokens = tokenize(clean(text if isinstance(text, str) else ""))
+    return tokens, [word_keys(t.norm, every_word=True) if t.kind == WORD else () for t in tokens]
+
+
+def matching_rules(text: str, rules: Sequence[Rule]) -> tuple[Rule, ...]:
+    """The rules whose term occurs in ``text`` in any word form, in order: the ones apply_rules uses
+    (for showing a user which of the workspace's rules changed a message)."""
+    _, keys = _text_keys(text)
+    return tuple(rule for rule in rules if any(_occurs(keys, phrase) for phrase in _variants(rule.term)))
+
+
 def apply_rules(text: str, classification: Classification, rules: Sequence[Rule]) -> Classification:
     """The classification of ``text`` corrected by the workspace's ``rules``."""
     if not rules:
         return classification
     compiled = _compile(tuple(rules))
-    tokens = tokenize(clean(text if isinstance(text, str) else ""))
-    keys = [word_keys(t.norm, every_word=True) if t.kind == WORD else () for t in tokens]
+    tokens, keys = _text_keys(text)
     result = classification
     if classification.language != "other" and any(_occurs(keys, p) for p in compiled.term_phrases):
         score = round(analyse(tokens, compiled.overrides).score, 4)

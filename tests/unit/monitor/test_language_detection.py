@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+
 from chorus.monitor.sentiment import classify, detect_language
 
 

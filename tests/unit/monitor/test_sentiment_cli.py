@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 
-from chorus.monitor.cli_sentiment import sentiment
 from click.testing import CliRunner
+
+from chorus.monitor.cli_sentiment import sentiment
 
 
 def run(data: bytes, *args: str):

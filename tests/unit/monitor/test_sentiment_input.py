@@ -5,6 +5,7 @@ import random
 import time
 
 import pytest
+
 from chorus.monitor.sentiment import classify
 from chorus.monitor.sentiment.cleaning import MAX_TEXT_CHARS, clean
 

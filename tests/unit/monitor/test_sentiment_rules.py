@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from chorus.monitor.sentiment import Rule, apply_rules, classify, rules_from_json
+
+from chorus.monitor.sentiment import Rule, apply_rules, classify, matching_rules, rules_from_json
 
 
 def corrected(text: str, *rules: Rule):
@@ -69,3 +70,9 @@ def test_rules_from_json_reads_scope_and_defaults_to_term():
 def test_malformed_rules_are_refused(item):
     with pytest.raises(ValueError):
         rules_from_json([item])
+
+
+def test_matching_rules_names_the_rules_whose_terms_occur_in_any_form():
+    rules = (Rule("дорого", "neutral"), Rule("курьер", "negative", scope="message"), Rule("sale", "positive"))
+    assert matching_rules("Курьеры опоздали, а доставка дорогая", rules) == rules[:2]
+    assert matching_rules("Всё отлично", rules) == ()
