@@ -35,8 +35,7 @@ class Lemmatiser:
 
     def known(self, word: str) -> bool:
         """Whether the dictionary has the word (else its lemmas are the predictor's guesses)."""
-        self._analyse("и")
-        return bool(self._morph.word_is_known(word))
+        return bool(self._morphology().word_is_known(word))
 
     def clear(self) -> None:
         """Forget every cached lemma (benchmarks use it to measure a cold start)."""
@@ -45,15 +44,18 @@ class Lemmatiser:
     def __len__(self) -> int:
         return len(self._cache)
 
-    def _analyse(self, word: str) -> tuple[str, ...]:
+    def _morphology(self):
         if self._morph is None:
             with self._lock:
                 if self._morph is None:
                     import pymorphy3  # deferred: loading the dictionaries takes ~0.1 s
 
                     self._morph = pymorphy3.MorphAnalyzer()
+        return self._morph
+
+    def _analyse(self, word: str) -> tuple[str, ...]:
         lemmas: dict[str, None] = {}
-        for parse in self._morph.parse(word):
+        for parse in self._morphology().parse(word):
             lemmas[parse.normal_form.replace("ё", "е")] = None
         return tuple(lemmas) or (word,)
 

@@ -25,8 +25,7 @@ LONG = 20  # words; longer texts (posts, ads, news) are damped so many mild word
 @dataclass(frozen=True, slots=True)
 class Analysis:
     score: float
-    spans: tuple[Span, ...]
-    keys: tuple[tuple[str, ...], ...]  # candidate keys per token, () for tokens that are not words
+    spans: tuple[Span, ...]  # what contributed, in context: for explaining a result
 
 
 def normalise(total: float) -> float:
@@ -46,4 +45,4 @@ def analyse(tokens: Sequence[Token], overrides: Mapping[tuple[str, ...], float] 
     if total:
         marks = sum(t.text.count("!") for t in tokens if t.kind == MARK)
         total += math.copysign(min(marks, 4) * EXCLAMATION, total)
-    return Analysis(normalise(total), tuple(scored), keys)
+    return Analysis(normalise(total), tuple(scored))
