@@ -235,6 +235,41 @@ RU = """
 - m Почему мне не начислили кешбэк за заказ {order}?
 - m Вы прислали мне чужой заказ. Мой где?
 + m Спасибо, что ответили в выходной, очень выручили!
+= cm Добрый день! А у вас есть программа лояльности для постоянных клиентов?
+= cm Подскажите, можно ли забрать заказ {order} завтра, а не сегодня?
+= cm Привет) а где посмотреть меню на неделю?
+= cm Скажите, вы принимаете карты "Мир"?
+= cm А можно заказать доставку к определённому времени?
+= cm Здравствуйте, а скидка именинникам есть?
+= c Сколько по времени действует промокод?
+= c А веганский вариант будет?
+= c Где вы это фотографировали? Очень красиво
+= c Подскажите название трека в видео 🙏
+= n Кто знает, {brand} работает 1 января?
+= n Ищу, где купить {product} в {city_in}. {brand} норм вариант?
+- cm Приложение снова вылетает при оплате. Третий день так
+- cm Заказывала на 12:00, привезли в 16:30. Без извинений
+- cm Вы серьёзно? {product} за такие деньги и сломан из коробки
+- cm Как можно было перепутать адрес, если он есть в заказе?!
+- cm Почему отменили мой отзыв? Он был честный
+- c Раньше было вкуснее, сейчас экономите на всём
+- c Опять подорожание? Спасибо, что не в два раза 🙃
+- c Комментарии чистите, а проблемы не решаете
+- n Второй раз за месяц {brand} теряет заказ. Рекорд?
+- n Не берите {product} в {brand}, брак на браке
+- m Здравствуйте. Я не получила кешбэк, хотя условия акции выполнила
+- m Добрый вечер. Курьер не дождался и увёз заказ {order} обратно, хотя я была дома
++ cm Спасибо за быструю замену, приятно иметь с вами дело 👍
++ cm Ребята, вы спасли мой праздник! Торт был шикарный 🎂
++ cm Бариста на {street} — лучший, передайте ему спасибо
++ c Это шедевр 😍
++ c Вкусно, быстро, красиво — что ещё надо
++ c Подписалась и не жалею
++ n Открыла для себя {brand}, теперь только к ним
++ n Заказ от {brand} пришёл раньше срока, всё аккуратно. Так держать!
++ m Добрый день! Хочу похвалить вашу поддержку — ответили за две минуты
+= m Здравствуйте, подскажите, как отписаться от смс-рассылки?
+- m Заберите, пожалуйста, мои данные из базы, я не давала согласия на рассылку
 """
 
 EN = """
@@ -286,6 +321,18 @@ EN = """
 - n ok {brand} what happened to your quality lately?
 + c ngl this is fire
 + n {brand} never disappoints tbh
+= cm Is the {product} suitable for kids?
+= cm Can I pick up my order {order} tomorrow instead?
+= c Where was this photo taken?
+= n Thinking about trying {brand}. Worth it?
+- cm Ordered for noon, arrived at 4pm. No apology
+- c Another price hike? Cool cool cool 🙃
+- n {brand} lost my order again. Second time this month
+- m Hi, I still haven't received my cashback for order {order}
++ cm Thanks for the quick replacement, really appreciate it 👍
++ c This is a masterpiece 😍
++ n Ordered from {brand} yesterday, arrived early and perfect. Recommend!
++ m Just wanted to praise your support team, replied in two minutes
 """
 
 #: The rare long, formatted or right-to-left texts real inboxes get too (kept out of the everyday mix).

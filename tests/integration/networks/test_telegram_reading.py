@@ -1,6 +1,7 @@
 """Reading a Telegram channel through its bot with aiogram against the emulator: comments, edits, messages."""
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -188,3 +189,24 @@ async def test_backfill_reports_the_period_as_a_gap_because_bots_have_no_history
 
 async def test_stats_report_subscribers(client: telegram.TelegramClient) -> None:
     assert (await client.stats()).followers == 777
+
+
+async def test_demo_traffic_is_read_without_rejections() -> None:
+    emulator = telegram_emulator.build()  # the demo channel exists from the start
+    rng = random.Random(5)
+    with serving(build_app([emulator])) as url:
+        async with httpx.AsyncClient(base_url=f"{url}/_control/telegram") as http:
+            demo = (await http.get("/demo")).json()
+        account = telegram.client(Credentials("acc-demo", "ws", Network.TELEGRAM, str(demo["channel_id"]),
+                                              {"bot": demo["bot_token"]}), Endpoints(telegram=url), poll_wait=0)
+        try:
+            await account.verify()
+            for _ in range(40):
+                emulator.demo_tick(rng)
+            batch = await account.readers([])[0].poll(None)
+        finally:
+            await account.close()
+    assert batch.rejected == []
+    assert {type(e) for e in batch.events} == {CommentReceived, DirectMessageReceived}
+    comments = [e for e in batch.events if isinstance(e, CommentReceived)]
+    assert all(not e.post_id.startswith("thread-") for e in comments), "every thread's post is known"

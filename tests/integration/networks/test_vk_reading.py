@@ -1,6 +1,7 @@
 """Reading a VK community with vk_api against the emulator: long poll, failures 1/2/3, backfill, mentions."""
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -81,18 +82,19 @@ async def test_a_new_comment_arrives_with_its_author_thread_and_link(
     (long_poll, _) = client.readers(["кофейня"])
     first = await long_poll.poll(None)
     gid = made["id"]
+    news = await post(control, f"/communities/{gid}/posts", text="Открываемся в субботу!")
     top = await post(control, f"/communities/{gid}/comments", text="Когда откроетесь?", first_name="Анна",
-                     last_name="Иванова")
+                     last_name="Иванова", post_id=news["post_id"])
     await post(control, f"/communities/{gid}/comments", reply_to=top["comment_id"], text="Тоже жду",
                first_name="Олег")
     batch = await long_poll.poll(first.cursor)
-    assert [type(e) for e in batch.events] == [CommentReceived, CommentReceived]
+    assert [type(e) for e in batch.events] == [CommentReceived, CommentReceived], "wall_post_new is no event"
     comment, reply = batch.events
     assert comment.comment_id == f"-{gid}_{top['post_id']}_{top['comment_id']}"
     assert comment.post_id == f"-{gid}_{top['post_id']}"
     assert comment.author.name == "Анна Иванова" and comment.author.id == str(top["from_id"])
     assert comment.url == f"https://vk.com/wall-{gid}_{top['post_id']}?reply={top['comment_id']}"
-    assert comment.post_text == "Welcome!" or comment.post_text is None
+    assert comment.post_text == "Открываемся в субботу!", "wall_post_new taught the reader the post's text"
     assert reply.parent_comment_id == comment.comment_id and not reply.from_account
     assert batch.cursor and int(batch.cursor) > int(first.cursor)
     again = await long_poll.poll(batch.cursor)
@@ -267,3 +269,27 @@ async def test_stats_with_only_a_community_token_report_followers(made: dict[str
     finally:
         await account.close()
     assert stats.followers == 321 and stats.reach is None
+
+
+async def test_demo_traffic_is_read_without_rejections() -> None:
+    emulator = vk_emulator.build()  # the demo community exists from the start
+    rng = random.Random(5)
+    with serving(build_app([emulator])) as url:
+        async with httpx.AsyncClient(base_url=f"{url}/_control/vk") as http:
+            accounts = (await http.get("/demo")).json()
+        made = {"id": accounts["community_id"], "community_token": accounts["community_token"],
+                "user_token": accounts["user_token"]}
+        account = vk.client(credentials(made), Endpoints(vk=url), rates=FAST, long_poll_wait=0)
+        try:
+            long_poll, mentions = account.readers([accounts["brand"]])
+            cursor = (await long_poll.poll(None)).cursor
+            for _ in range(60):
+                emulator.demo_tick(rng)
+            batch = await long_poll.poll(cursor)
+            found = await mentions.poll(None)
+        finally:
+            await account.close()
+    assert batch.rejected == [] and found.rejected == []
+    kinds = {type(e) for e in batch.events} | {type(e) for e in found.events}
+    assert kinds == {CommentReceived, DirectMessageReceived, MentionFound}
+    assert all(e.author.name for e in batch.events), "demo authors have names"
