@@ -56,6 +56,7 @@ class VkControl:
             control_route(c + "/longpoll/redeliver", self.redeliver, ["POST"]),
             control_route(c + "/callback", self.set_callback, ["POST"]),
             control_route(c + "/callback", self.callback_state, ["GET"]),
+            control_route(c + "/callback", self.remove_callback, ["DELETE"]),
             control_route("/tokens/revoke", self.revoke, ["POST"]),
             control_route("/mentions", self.inject_mention, ["POST"]),
             control_route("/sent", self.sent, ["GET"]),
@@ -242,6 +243,12 @@ class VkControl:
         if server is None:
             raise ControlError("no callback server is set for this community")
         return server.describe()
+
+    async def remove_callback(self, request: Request) -> dict[str, Any]:
+        server = self.world.callbacks.pop(self._community(request).id, None)
+        if server is not None:
+            server.stop()
+        return {"removed": server is not None}
 
     async def move_clock(self, request: Request) -> dict[str, Any]:
         seconds = need(await read_json(request), "advance", int)

@@ -131,7 +131,7 @@ class VkWriter:
         attempt = self._journal.get(key)
         earliest = int((since - timedelta(minutes=1)).timestamp())
         if attempt is None or attempt.kind == "post":
-            found = await self._find_post(text, earliest)
+            found = await self._find_post(text, earliest) if attempt or self._transport.has("user") else None
             if found is not None or attempt is not None:
                 return found
             raise OutcomeUnknown("VK: this process has no record of that attempt and it is not a post on the "

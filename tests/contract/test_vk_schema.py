@@ -227,6 +227,7 @@ def test_callback_requests_match_the_schema(schema: VkSchema, setup: Setup) -> N
         deadline = time.monotonic() + 5
         while len(received) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
+        assert setup.http.delete(f"/_control/vk/communities/{setup.group_id}/callback").json()["removed"]
     confirmation, event = received[:2]
     schema.validate(confirmation, "callback/objects.json#/definitions/callback_confirmation")
     assert event["type"] == "wall_reply_new" and event["secret"] == "s3cret"
@@ -242,3 +243,34 @@ def test_the_validator_refuses_what_the_schema_refuses(schema: VkSchema) -> None
     group = {"id": 1, "name": "x", "members_count": 5}
     assert not schema.errors(group, "groups/objects.json#/definitions/groups_group_full")
     assert schema.errors({**group, "made_up": 1}, "groups/objects.json#/definitions/groups_group_full")
+
+
+def test_callback_events_are_retried_until_answered_ok_and_a_wrong_code_confirms_nothing(setup: Setup) -> None:
+    answers = iter(["not now", "ok"])
+    events: list[str] = []
+
+    async def receive(request: Request) -> PlainTextResponse:
+        body = json.loads(await request.body())
+        if body["type"] == "confirmation":
+            return PlainTextResponse("wrong-code")
+        events.append(body["event_id"])
+        return PlainTextResponse(next(answers, "ok"))
+
+    gid = setup.group_id
+    with serving(Starlette(routes=[Route("/vk", receive, methods=["POST"])])) as chorus:
+        refused = setup.control(f"/communities/{gid}/callback", url=f"{chorus}/vk", confirmation_code="right-code")
+        assert refused["confirmed"] is False and refused["answer"] == "wrong-code"
+        setup.control(f"/communities/{gid}/comments", post_id=setup.post_id, text="Не доставится")
+        time.sleep(0.2)
+        assert events == [], "an unconfirmed server gets no events"
+        answers_ok = {"url": f"{chorus}/vk", "confirmation_code": "wrong-code"}
+        assert setup.control(f"/communities/{gid}/callback", **answers_ok)["confirmed"] is True
+        setup.control(f"/communities/{gid}/comments", post_id=setup.post_id, text="Со второй попытки")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            deliveries = setup.http.get(f"/_control/vk/communities/{gid}/callback").json()["deliveries"]
+            if deliveries and deliveries[-1]["status"] == "ok":
+                break
+            time.sleep(0.05)
+        setup.http.delete(f"/_control/vk/communities/{gid}/callback")
+    assert deliveries[-1]["attempts"] == 2 and len(events) == 2 and events[0] == events[1]
