@@ -50,7 +50,7 @@ class LongPollReader:
         if self._server is None:
             await self._connect()
         ts = cursor or self._server_ts
-        answer = await self._transport.get_json("community", str(self._server),
+        answer = await self._transport.get_json(str(self._server),
                                                 {"act": "a_check", "key": self._key, "ts": ts, "wait": self._wait},
                                                 timeout=self._wait + 10)
         if not isinstance(answer, dict):

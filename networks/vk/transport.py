@@ -53,6 +53,9 @@ class VkTransport:
                  timeout: float | tuple[float, float] = DEFAULT_TIMEOUT) -> None:
         rates = {**DEFAULT_RATES, **(rates or {})}
         self._apis: dict[str, tuple[vk_api.VkApi, Limiter]] = {}
+        # Long polls and uploads go to absolute URLs VK hands out, on their own session, so a long poll
+        # waiting in one thread never shares a connection pool with API calls in another.
+        self._plain = _TimeoutSession(timeout)
         for kind, api_class in (("community", vk_api.VkApiGroup), ("user", vk_api.VkApi)):
             token = tokens.get(kind)
             if not token:
@@ -97,11 +100,10 @@ class VkTransport:
         except (requests.RequestException, ValueError, KeyError, TypeError) as error:
             raise errors.from_transport_error(error, method, write=write) from None
 
-    async def get_json(self, kind: str, url: str, params: Mapping[str, Any], timeout: float) -> Any:
+    async def get_json(self, url: str, params: Mapping[str, Any], timeout: float) -> Any:
         """A plain GET answered with JSON (the long poll server); failures are ``RetryLater``."""
-        session = self._apis[kind][0].http
         try:
-            response = await asyncio.to_thread(session.get, url, params=dict(params), timeout=timeout)
+            response = await asyncio.to_thread(self._plain.get, url, params=dict(params), timeout=timeout)
             if not response.ok:
                 raise RetryLater(f"VK long poll: HTTP {response.status_code}", code=f"http_{response.status_code}",
                                  retry_after=5.0)
@@ -109,11 +111,10 @@ class VkTransport:
         except (requests.RequestException, ValueError) as error:
             raise RetryLater(f"VK long poll: {type(error).__name__}", code="transport", retry_after=5.0) from None
 
-    async def upload(self, kind: str, url: str, field: str, name: str, content_type: str, data: bytes) -> Any:
+    async def upload(self, url: str, field: str, name: str, content_type: str, data: bytes) -> Any:
         """A multipart upload to a VK upload server (an absolute URL VK returned)."""
-        session = self._apis[kind][0].http
         try:
-            response = await asyncio.to_thread(session.post, url, files={field: (name, data, content_type)})
+            response = await asyncio.to_thread(self._plain.post, url, files={field: (name, data, content_type)})
             if not response.ok:
                 raise RetryLater(f"VK upload: HTTP {response.status_code}", code=f"http_{response.status_code}",
                                  retry_after=5.0)
@@ -125,3 +126,4 @@ class VkTransport:
         for api, _ in self._apis.values():
             api.http.close()
         self._apis.clear()
+        self._plain.close()

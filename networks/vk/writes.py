@@ -117,7 +117,7 @@ class VkWriter:
         url = server.get("upload_url") if isinstance(server, dict) else None
         if not isinstance(url, str):
             raise ContentRejected("VK photos.getWallUploadServer answered without upload_url", code="bad_answer")
-        uploaded = await self._transport.upload("user", url, "photo", media.name, media.content_type, media.data)
+        uploaded = await self._transport.upload(url, "photo", media.name, media.content_type, media.data)
         if not isinstance(uploaded, dict) or not uploaded.get("hash") or "error" in uploaded:
             raise ContentRejected(f"VK refused the upload of {media.name!r}", code="upload_refused")
         saved = await self._transport.call("user", "photos.saveWallPhoto", {
