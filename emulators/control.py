@@ -176,6 +176,41 @@ class RateLimit:
         self._calls.clear()
 
 
+def fault_routes(faults: FaultBook, rate_limit: RateLimit, *, extra_keys: tuple[str, ...] = (),
+                 check_error: Callable[[Any], str | None] | None = None) -> list[Route]:
+    """The fault and rate-limit part of a control API: ``POST|GET|DELETE /faults``, ``POST /rate_limit``.
+
+    ``extra_keys`` are the network's own fault keys; ``check_error`` returns a message when ``error`` is not
+    an error that network can give.
+    """
+
+    async def arm(request: Request) -> dict[str, Any]:
+        fault = parse_fault(await read_json(request), extra_keys)
+        if fault.error is not None and check_error is not None and (problem := check_error(fault.error)):
+            raise ControlError(problem)
+        faults.arm(fault)
+        return {"armed": fault.describe()}
+
+    async def listed(_: Request) -> dict[str, Any]:
+        return {"faults": faults.describe(), "rate_limit": rate_limit.per_second}
+
+    async def cleared(_: Request) -> dict[str, Any]:
+        faults.clear()
+        rate_limit.reset()
+        return {"faults": []}
+
+    async def limit(request: Request) -> dict[str, Any]:
+        per_second = need(await read_json(request), "per_second", int, None)
+        if per_second is not None and per_second < 1:
+            raise ControlError("'per_second' must be at least 1 (or null to switch the limit off)")
+        rate_limit.reset()
+        rate_limit.per_second = per_second
+        return {"per_second": per_second}
+
+    return [control_route("/faults", arm, ["POST"]), control_route("/faults", listed, ["GET"]),
+            control_route("/faults", cleared, ["DELETE"]), control_route("/rate_limit", limit, ["POST"])]
+
+
 class DroppedConnection(Response):
     """Starts an answer and never finishes it, so the server closes the socket mid-response.
 

@@ -10,15 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
-from chorus.emulators.control import (
-    ControlError,
-    FaultBook,
-    RateLimit,
-    control_route,
-    need,
-    parse_fault,
-    read_json,
-)
+from chorus.emulators.control import ControlError, control_route, fault_routes, need, read_json
 from chorus.emulators.telegram.world import Bot, Chat, Message, World
 
 
@@ -29,14 +21,6 @@ class TelegramControl:
     @property
     def world(self) -> World:
         return self._emulator.world
-
-    @property
-    def faults(self) -> FaultBook:
-        return self._emulator.faults
-
-    @property
-    def rate_limit(self) -> RateLimit:
-        return self._emulator.rate_limit
 
     def routes(self) -> list[BaseRoute]:
         ch = "/channels/{chat_id}"
@@ -55,16 +39,14 @@ class TelegramControl:
             control_route("/bots/{bot_id:int}/blocked_by", self.block, ["POST"]),
             control_route("/tokens/revoke", self.revoke, ["POST"]),
             control_route("/sent", self.sent, ["GET"]),
-            control_route("/faults", self.arm_fault, ["POST"]),
-            control_route("/faults", self.list_faults, ["GET"]),
-            control_route("/faults", self.clear_faults, ["DELETE"]),
-            control_route("/rate_limit", self.set_rate_limit, ["POST"]),
+            *fault_routes(self._emulator.faults, self._emulator.rate_limit, extra_keys=("retry_after", "description"),
+                          check_error=_http_error_status),
         ]
 
     async def overview(self, _: Request) -> dict[str, Any]:
         return {"bots": [{"id": b.id, "username": b.username, "revoked": b.revoked} for b in self.world.bots.values()],
                 "chats": [c.ref() for c in self.world.chats.values()], "sent": len(self.world.sent),
-                "faults": self.faults.describe()}
+                "faults": self._emulator.faults.describe()}
 
     async def reset(self, _: Request) -> dict[str, Any]:
         self._emulator.reset()
@@ -158,30 +140,6 @@ class TelegramControl:
         chat_id = request.query_params.get("chat_id")
         return {"sent": [s for s in self.world.sent if chat_id in (None, str(s["chat_id"]))]}
 
-    async def arm_fault(self, request: Request) -> dict[str, Any]:
-        fault = parse_fault(await read_json(request), ("retry_after", "description"))
-        if fault.error is not None and (isinstance(fault.error, bool) or not isinstance(fault.error, int)
-                                        or not 400 <= fault.error <= 599):
-            raise ControlError("'error' must be an HTTP error status the Bot API answers with (400-599)")
-        self.faults.arm(fault)
-        return {"armed": fault.describe()}
-
-    async def list_faults(self, _: Request) -> dict[str, Any]:
-        return {"faults": self.faults.describe(), "rate_limit": self.rate_limit.per_second}
-
-    async def clear_faults(self, _: Request) -> dict[str, Any]:
-        self.faults.clear()
-        self.rate_limit.reset()
-        return {"faults": []}
-
-    async def set_rate_limit(self, request: Request) -> dict[str, Any]:
-        per_second = need(await read_json(request), "per_second", int, None)
-        if per_second is not None and per_second < 1:
-            raise ControlError("'per_second' must be at least 1 (or null to switch the limit off)")
-        self.rate_limit.reset()
-        self.rate_limit.per_second = per_second
-        return {"per_second": per_second}
-
     # --- helpers ----------------------------------------------------------------------------------
     def _chat(self, request: Request, kind: str | None = None) -> Chat:
         raw = request.path_params["chat_id"]
@@ -203,3 +161,9 @@ class TelegramControl:
             raise ControlError("'from.id' must be a positive user id")
         return self.world.add_user(user_id, need(sender, "first_name", str, "User"),
                                    need(sender, "last_name", str, None), need(sender, "username", str, None))
+
+
+def _http_error_status(error: Any) -> str | None:
+    if isinstance(error, bool) or not isinstance(error, int) or not 400 <= error <= 599:
+        return "'error' must be an HTTP error status the Bot API answers with (400-599)"
+    return None

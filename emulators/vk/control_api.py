@@ -8,15 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
-from chorus.emulators.control import (
-    ControlError,
-    FaultBook,
-    RateLimit,
-    control_route,
-    need,
-    parse_fault,
-    read_json,
-)
+from chorus.emulators.control import ControlError, control_route, fault_routes, need, read_json
 from chorus.emulators.vk.callback import CallbackServer
 from chorus.emulators.vk.world import GROUP, USER, Comment, Community, Post, World
 
@@ -28,14 +20,6 @@ class VkControl:
     @property
     def world(self) -> World:
         return self._emulator.world
-
-    @property
-    def faults(self) -> FaultBook:
-        return self._emulator.faults
-
-    @property
-    def rate_limit(self) -> RateLimit:
-        return self._emulator.rate_limit
 
     def routes(self) -> list[BaseRoute]:
         c = "/communities/{community_id:int}"
@@ -60,17 +44,16 @@ class VkControl:
             control_route("/tokens/revoke", self.revoke, ["POST"]),
             control_route("/mentions", self.inject_mention, ["POST"]),
             control_route("/sent", self.sent, ["GET"]),
-            control_route("/faults", self.arm_fault, ["POST"]),
-            control_route("/faults", self.list_faults, ["GET"]),
-            control_route("/faults", self.clear_faults, ["DELETE"]),
-            control_route("/rate_limit", self.set_rate_limit, ["POST"]),
+            *fault_routes(self._emulator.faults, self._emulator.rate_limit, extra_keys=("captcha_sid", "detail"),
+                          check_error=_vk_error_code),
             control_route("/clock", self.move_clock, ["POST"]),
         ]
 
     # --- accounts ---------------------------------------------------------------------------------
     async def overview(self, _: Request) -> dict[str, Any]:
         return {"communities": [self._describe(c) for c in self.world.communities.values()],
-                "mentions": len(self.world.mentions), "sent": len(self.world.sent), "faults": self.faults.describe()}
+                "mentions": len(self.world.mentions), "sent": len(self.world.sent),
+                "faults": self._emulator.faults.describe()}
 
     async def reset(self, _: Request) -> dict[str, Any]:
         self._emulator.reset()
@@ -189,30 +172,7 @@ class VkControl:
     async def events(self, request: Request) -> dict[str, Any]:
         return {"events": self._community(request).events.all()}
 
-    # --- faults -----------------------------------------------------------------------------------
-    async def arm_fault(self, request: Request) -> dict[str, Any]:
-        fault = parse_fault(await read_json(request), ("captcha_sid", "detail"))
-        if fault.error is not None and (not isinstance(fault.error, int) or isinstance(fault.error, bool)):
-            raise ControlError("'error' must be a VK error code (an integer)")
-        self.faults.arm(fault)
-        return {"armed": fault.describe()}
-
-    async def list_faults(self, _: Request) -> dict[str, Any]:
-        return {"faults": self.faults.describe(), "rate_limit": self.rate_limit.per_second}
-
-    async def clear_faults(self, _: Request) -> dict[str, Any]:
-        self.faults.clear()
-        self.rate_limit.reset()
-        return {"faults": []}
-
-    async def set_rate_limit(self, request: Request) -> dict[str, Any]:
-        per_second = need(await read_json(request), "per_second", int, None)
-        if per_second is not None and per_second < 1:
-            raise ControlError("'per_second' must be at least 1 (or null to switch the limit off)")
-        self.rate_limit.reset()
-        self.rate_limit.per_second = per_second
-        return {"per_second": per_second}
-
+    # --- long poll and callback -------------------------------------------------------------------
     async def fail_long_poll(self, request: Request) -> dict[str, Any]:
         community = self._community(request)
         failed = need(await read_json(request), "failed", int)
@@ -288,3 +248,9 @@ class VkControl:
     def _describe(community: Community) -> dict[str, Any]:
         return {"id": community.id, "name": community.name, "screen_name": community.screen_name,
                 "members_count": community.members_count, "admins": sorted(community.admins)}
+
+
+def _vk_error_code(error: Any) -> str | None:
+    if isinstance(error, bool) or not isinstance(error, int):
+        return "'error' must be a VK error code (an integer)"
+    return None
