@@ -97,7 +97,7 @@ class Community:
     messages: list[Message] = field(default_factory=list)
     #: Users who wrote to the community first: it may answer them (VK error 901 otherwise).
     can_message: set[int] = field(default_factory=set)
-    events: EventLog = field(default_factory=lambda: EventLog(0))
+    events: EventLog = field(init=False)
     next_item_id: int = 1
     next_message_id: int = 1
 
