@@ -9,6 +9,7 @@ import asyncio
 
 from chorus.backbone.projection import ProjectionRunner
 from chorus.backbone.service import Runtime, Wiring
+from chorus.inbox import views
 from chorus.inbox.adapters import people
 from chorus.inbox.adapters.live import LiveHub
 from chorus.inbox.config import Settings
@@ -22,7 +23,11 @@ async def bootstrap(settings: Settings, runtime: Runtime) -> Wiring:
     await asyncio.to_thread(people.create_tables, runtime.engine)
     projection = InboxProjection()
     await asyncio.to_thread(projection.create_tables, runtime.engine)
-    hub = LiveHub()
+    def locate(keys: list[str]) -> dict[str, str]:
+        with runtime.read_engine.connect() as conn:
+            return views.conversations_of_items(conn, keys)
+
+    hub = LiveHub(locate)
     runner = ProjectionRunner(projection, runtime.engine, runtime.js, on_applied=hub.on_applied)
     credentials = CredentialStore(runtime.js, settings.secret_key) if settings.secret_key else None
     services = Services(settings=settings, engine=runtime.engine, read_engine=runtime.read_engine,

@@ -110,7 +110,7 @@ def alert_rule(form: Mapping[str, Any], destination_ids: set[str]) -> AlertRule:
                          min_count=_number(form, "min_count", int, 5),
                          cooldown_minutes=_number(form, "cooldown_minutes", int, 60), destinations=chosen)
     except ValueError as exc:  # pydantic's bounds
-        raise InboxError("bad_rule", str(exc).splitlines()[0]) from None
+        raise InboxError("bad_rule", str(exc).splitlines()[0], detail=" ".join(str(exc).split())[:200]) from None
 
 
 def alert_rules_with(current: list[dict], rule: AlertRule | None, *, remove: str | None = None, workspace_id: str,

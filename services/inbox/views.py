@@ -289,3 +289,10 @@ def neighbours(conn: Connection, scope: Scope, conv: dict[str, Any]) -> tuple[st
     older = conn.execute(select(c.conversation_id).where(*base, or_(c.last_at < at, and_(
         c.last_at == at, c.conversation_id < cid))).order_by(desc(c.last_at), desc(c.conversation_id)).limit(1)).scalar()
     return newer, older
+
+
+def conversations_of_items(conn: Connection, keys: list[str]) -> dict[str, str]:
+    """Item key -> conversation id, for the items that are in the read model."""
+    rows = conn.execute(select(messages.c.message_key, messages.c.conversation_id).where(
+        messages.c.message_key.in_(keys)))
+    return {r.message_key: r.conversation_id for r in rows}

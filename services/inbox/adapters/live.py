@@ -13,8 +13,11 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+from collections.abc import Callable
+
 from chorus.events import (
     AccountConnected, AccountDisconnected, AccountTokenExpired, AlertRaised, Event, IngestGapRecorded,
+    SentimentClassified, SentimentCorrected,
 )
 from chorus.inbox.projection.inbox import touched_conversation
 
@@ -45,7 +48,10 @@ def notice_for(event: Event) -> dict[str, Any] | None:
 class LiveHub:
     name = "inbox-live"
 
-    def __init__(self) -> None:
+    def __init__(self, locate: Callable[[list[str]], dict[str, str]] | None = None) -> None:
+        #: item keys -> conversation ids, for events that name an item but not its conversation (sentiment)
+        self._locate = locate
+        self._tasks: set[asyncio.Task] = set()
         self._listeners: set[Listener] = set()
         self._closed = asyncio.Event()
         self._ids = itertools.count(1)
@@ -69,6 +75,11 @@ class LiveHub:
 
     def on_applied(self, events: list[Event]) -> None:
         seen: set[tuple[str, str]] = set()
+        items = [e for e in events if isinstance(e, SentimentClassified | SentimentCorrected)]
+        if items and self._locate is not None:
+            task = asyncio.get_running_loop().create_task(self._publish_items(items))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         for event in events:
             notice = notice_for(event)
             if notice is None:
@@ -78,6 +89,16 @@ class LiveHub:
                 continue
             seen.add(key)
             self.publish(event.workspace_id, {**notice, "workspace_id": event.workspace_id})
+
+    async def _publish_items(self, events: list[Event]) -> None:
+        keys = {e.item.key: e.workspace_id for e in events}  # type: ignore[attr-defined]
+        try:
+            found = await asyncio.to_thread(self._locate, list(keys))
+        except Exception:  # noqa: BLE001 - a missed live notice only delays the update to the next reload
+            return
+        for cid in sorted(set(found.values())):
+            workspace = next(keys[k] for k, c in found.items() if c == cid)
+            self.publish(workspace, {"kind": "conversation", "conversation_id": cid, "workspace_id": workspace})
 
     def publish(self, workspace_id: str, notice: dict[str, Any]) -> None:
         for listener in list(self._listeners):
