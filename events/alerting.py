@@ -39,7 +39,8 @@ class AlertDeliveryFailed(Event):
     destination_id: str
     destination_kind: DestinationKind | None = Field(default=None, description="Null when the destination was "
                                                      "removed from the workspace's settings.")
-    attempts: int = Field(ge=0, description="Attempts made (0 when the destination was missing or disabled).")
+    attempts: int = Field(ge=0, description="Attempts started, counting one that found the destination removed "
+                                            "or disabled.")
     reason: str = Field(description="The last error, as the destination or the transport reported it; no "
                                     "secret in it.")
     permanent: bool = Field(description="True when retrying could not help (bad URL, chat not found, "

@@ -16,7 +16,9 @@ an item from its old counter to its new one. Read through ``views.py``.
 """
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, select, tuple_, update
+import zlib
+
+from sqlalchemy import Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, select, text, tuple_, update
 from sqlalchemy.engine import Connection
 
 from chorus.backbone.consumer import subscriptions_for
@@ -54,6 +56,7 @@ mention_stats = Table(
 
 _COLUMNS = [c.name for c in stat_items.columns]
 _CHUNK = 400
+_LOCK_KEY = zlib.crc32(b"monitor-mention-stats")
 
 
 def _bucket(row: dict) -> tuple | None:
@@ -73,6 +76,11 @@ class MentionStatsProjection(Projection):
         self.apply_many(conn, [event])
 
     def apply_many(self, conn: Connection, events: list[Event]) -> None:
+        if conn.dialect.name == "postgresql":
+            # The runner applies each stream in its own transaction, concurrently, and an item's rows are
+            # changed from three streams: serialise this projection's writers (SQLite's BEGIN IMMEDIATE
+            # already does), or two transactions could each read the row before the other's write.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         rows = self._load(conn, {key for event in events if (key := _key(event)) is not None})
         before = {key: _bucket(row) for key, row in rows.items()}
         for event in events:
