@@ -230,6 +230,7 @@ async def _any_account(nats_url: str, key: str) -> bool:
 
     nc = await connect(nats_urls(nats_url), "chorus-up", attempts=10)
     try:
-        return bool(await CredentialStore(nc.jetstream(), load_key(key)).all())
+        accounts = await CredentialStore(nc.jetstream(), load_key(key)).all()
+        return any(not a.settings.get("demo") for a in accounts)
     finally:
         await nc.close()
