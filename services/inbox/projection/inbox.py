@@ -237,8 +237,9 @@ def _tagged(conn: Connection, e: ConversationTagged) -> str:
     _conversation(conn, e.conversation_id, e.workspace_id)
     if e.removed:
         conn.execute(delete(tags).where(tags.c.conversation_id == e.conversation_id, tags.c.tag.in_(e.removed)))
-    insert_ignore(conn, tags, [{"conversation_id": e.conversation_id, "tag": t, "workspace_id": e.workspace_id}
-                               for t in e.added])
+    if e.added:
+        insert_ignore(conn, tags, [{"conversation_id": e.conversation_id, "tag": t, "workspace_id": e.workspace_id}
+                                   for t in e.added])
     _activity(conn, e, e.conversation_id, action="tagged", by=e.tagged_by, added=e.added, removed=e.removed)
     return e.conversation_id
 
