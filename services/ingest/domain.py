@@ -125,6 +125,11 @@ HORIZONS = {
 FACEBOOK_WINDOW_DAYS = 14.0
 
 
+#: Networks whose client learns something its readers need from ``verify()`` (Telegram: the channel's
+#: discussion group, when it was not stored with the account), so the runner verifies before reading.
+VERIFY_FIRST = {Network.TELEGRAM}
+
+
 def base_source(source: str) -> str:
     """``search:2`` -> ``search``: the kind of source, whatever its number."""
     return source.split(":", 1)[0]

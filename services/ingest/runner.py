@@ -21,6 +21,7 @@ from chorus.ingest import handlers
 from chorus.ingest.adapters.clients import make_client
 from chorus.ingest.domain import (
     BACKFILL,
+    VERIFY_FIRST,
     AccountRecord,
     Backoff,
     ReaderSpec,
@@ -58,6 +59,8 @@ class AccountRunner:
             await self._describe(State.MISCONFIGURED, f"the stored settings cannot be used: {describe(exc)}")
             return
         try:
+            if self.account.network in VERIFY_FIRST and not await self._verify(client, creds, stop):
+                return
             try:
                 readers = client.readers(list(self.spec.keywords))
             except ValueError as exc:  # e.g. a keyword too long for the network's search
@@ -79,6 +82,28 @@ class AccountRunner:
             await asyncio.gather(*(loop.run(stop) for loop in loops), self._backfill(client, creds, stop))
         finally:
             await client.close()
+
+    async def _verify(self, client: AccountClient, creds: Credentials, stop: asyncio.Event) -> bool:
+        """Ask the network who the account is (retrying transient failures); False when reading cannot start."""
+        backoff = Backoff(self.deps.timing.backoff_min_s, self.deps.timing.backoff_max_s)
+        kind = token_kind(self.account.network, "", self.account.token_kinds)
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(client.verify(), self.deps.timing.poll_timeout_s)
+                return True
+            except TokenInvalid as exc:
+                if kind not in self.spec.expired:
+                    await handlers.expire_token(exc, credentials=creds, token_kind=kind, store=self.deps.store)
+                await self._describe(State.TOKEN_EXPIRED, f"the {kind} token stopped working; reconnect the account")
+                return False
+            except PermissionMissing as exc:
+                await self._describe(State.PERMISSION_MISSING, describe(exc))
+                return False
+            except Exception as exc:  # RetryLater, timeouts, connection errors
+                delay = backoff.next(getattr(exc, "retry_after", None), self.deps.rng)
+                await self._describe(State.BACKING_OFF, describe(exc))
+                await pause(stop, delay)
+        return False
 
     async def _load_credentials(self, stop: asyncio.Event) -> Credentials | None:
         backoff = Backoff(self.deps.timing.backoff_min_s, self.deps.timing.backoff_max_s)

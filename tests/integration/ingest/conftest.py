@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from cryptography.fernet import Fernet
+from ingest_support import BUCKETS, Emulators, IngestProcess
 from nats.js.errors import NotFoundError
 
 from chorus.backbone.natsserver import free_port
-from ingest_support import BUCKETS, Emulators, IngestProcess
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from ingest_support import connect, eventually, ids_of, log_events, polled, running_ingest, source_status
 
 from chorus.backbone.store import EventStore
 from chorus.events import (
@@ -18,7 +19,6 @@ from chorus.events import (
     MentionFound,
 )
 from chorus.events.values import Network
-from ingest_support import connect, eventually, ids_of, log_events, polled, running_ingest, source_status
 
 
 async def vk_community(emulators, js, env, community_id: int = 501, *, user_token: bool = True,
