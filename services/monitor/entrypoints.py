@@ -3,7 +3,7 @@
 - item events (comments, messages, mentions), in batches -> ``handlers.handle_items``
 - ``account.token_expired``, ``ingest.gap_recorded`` -> ``handlers.handle_channel_event``
 - ``alert.raised`` -> ``handlers.schedule_deliveries``, then the delivery worker is woken
-- NATS request ``chorus.monitor.test_destination`` -> one clearly marked test message through a destination
+- NATS request ``chorus.rpc.monitor.test_destination`` -> one clearly marked test message through a destination
 - HTTP ``GET /stats/mentions?workspace=...&month=YYYY-MM[&account=...][&network=...]`` -> ``views.monthly_stats``
 """
 from __future__ import annotations
@@ -35,7 +35,9 @@ from chorus.monitor.workspace_rules import RulesCache, wait_until_current
 
 log = logging.getLogger(__name__)
 
-TEST_SUBJECT = "chorus.monitor.test_destination"
+#: Outside every stream's subjects on purpose: a core request on ``chorus.monitor.>`` would be stored in the
+#: CHORUS_MONITOR stream (the event log) and answered by JetStream's publish ack before the monitor could.
+TEST_SUBJECT = "chorus.rpc.monitor.test_destination"
 
 
 @dataclass
@@ -99,7 +101,8 @@ def test_alert(workspace_id: str, destination_id: str, language: str) -> AlertRa
 
 
 async def test_destination(monitor: Monitor, data: bytes) -> dict:
-    """Answer one test request: ``{"workspace_id", "destination_id"}`` -> ``{"ok": bool, "detail": str}``."""
+    """Answer one test request: ``{"workspace_id", "destination_id"[, "requested_by"]}`` ->
+    ``{"ok": bool, "detail": str}``."""
     try:
         request = json.loads(data)
         workspace_id, destination_id = request["workspace_id"], request["destination_id"]
@@ -108,6 +111,8 @@ async def test_destination(monitor: Monitor, data: bytes) -> dict:
             raise TypeError
     except (ValueError, KeyError, TypeError):
         return {"ok": False, "detail": 'expected JSON {"workspace_id": "...", "destination_id": "..."}'}
+    log.info("test of destination %s of workspace %s requested by %s", destination_id, workspace_id,
+             str(request.get("requested_by", "?"))[:64])
     destination = await _find_destination(monitor, workspace_id, destination_id)
     if destination is None:
         return {"ok": False, "detail": f"destination {destination_id!r} is not in the workspace's settings"}

@@ -12,6 +12,7 @@ from chorus.events import (
     AlertDelivered,
     AlertDeliveryFailed,
     AlertRaised,
+    AlertRule,
     AlertRuleKind,
     Event,
     IngestGapRecorded,
@@ -62,6 +63,8 @@ def classify_items(events: Sequence[Event], *, classifier: Classifier, rules: Ru
 def raise_item_alerts(classified: Sequence[Classified], *, rules: Rules, book: AlertBook, now: datetime,
                       max_age: timedelta, language: str) -> list[AlertRaised]:
     """Negative-item and spike alerts for freshly classified items (see alerting.py)."""
+    # Rules are read before the transaction: on SQLite a second connection could not read while it is open.
+    alert_rules = {ws: rules.get(ws).alerts for ws in {c.item.workspace_id for c in classified}}
     out: list[AlertRaised] = []
     with book.transaction() as ledger:
         earlier = ledger.raised_by([c.item.source.event_id for c in classified])
@@ -72,16 +75,15 @@ def raise_item_alerts(classified: Sequence[Classified], *, rules: Rules, book: A
             negative = c.event.label == "negative"
             ledger.record_item(c.item, negative)
             if negative and not alerting.is_stale(c.item.created_at, now, max_age):
-                out += _negative_alerts(c, ledger, rules, language)
-                out += _spike_alerts(c, ledger, rules, language)
+                out += _negative_alerts(c, ledger, alert_rules[c.item.workspace_id], language)
+                out += _spike_alerts(c, ledger, alert_rules[c.item.workspace_id], language)
     return out
 
 
-def _negative_alerts(c: Classified, ledger: AlertLedger, rules: Rules, language: str) -> list[AlertRaised]:
+def _negative_alerts(c: Classified, ledger: AlertLedger, rules: list[AlertRule], language: str) -> list[AlertRaised]:
     out = []
     item = c.item
-    for rule in alerting.active(rules.get(item.workspace_id).alerts, AlertRuleKind.NEGATIVE_MENTION,
-                                item.ref.account_id):
+    for rule in alerting.active(rules, AlertRuleKind.NEGATIVE_MENTION, item.ref.account_id):
         reasons = alerting.negative_fires(rule, item, c.event.label, c.event.score)
         if not reasons:
             continue
@@ -94,10 +96,10 @@ def _negative_alerts(c: Classified, ledger: AlertLedger, rules: Rules, language:
     return out
 
 
-def _spike_alerts(c: Classified, ledger: AlertLedger, rules: Rules, language: str) -> list[AlertRaised]:
+def _spike_alerts(c: Classified, ledger: AlertLedger, rules: list[AlertRule], language: str) -> list[AlertRaised]:
     out = []
     item, ws = c.item, c.item.workspace_id
-    for rule in alerting.active(rules.get(ws).alerts, AlertRuleKind.SPIKE, item.ref.account_id):
+    for rule in alerting.active(rules, AlertRuleKind.SPIKE, item.ref.account_id):
         window = alerting.window_of(rule, item.created_at)
         if ledger.exists(alerting.alert_id(rule.rule_id, window.cause)):
             continue  # this window already fired
@@ -126,6 +128,7 @@ def handle_items(events: Sequence[Event], *, classifier: Classifier, rules: Rule
 def handle_channel_event(event: AccountTokenExpired | IngestGapRecorded, *, rules: Rules, book: AlertBook,
                          now: datetime, max_age: timedelta, language: str) -> list[AlertRaised]:
     """Channel-health alerts: one per rule and event, with the rule's cooldown per account."""
+    alert_rules = rules.get(event.workspace_id).alerts  # before the transaction, as above
     out: list[AlertRaised] = []
     with book.transaction() as ledger:
         earlier = ledger.raised_by([event.event_id])
@@ -134,8 +137,7 @@ def handle_channel_event(event: AccountTokenExpired | IngestGapRecorded, *, rule
         moment = alerting.health_moment(event)
         if alerting.is_stale(moment, now, max_age):
             return []
-        for rule in alerting.active(rules.get(event.workspace_id).alerts, AlertRuleKind.CHANNEL_HEALTH,
-                                    event.account_id):
+        for rule in alerting.active(alert_rules, AlertRuleKind.CHANNEL_HEALTH, event.account_id):
             alert = alerting.health_alert(rule, event, language)
             if ledger.exists(alert.alert_id) or alerting.in_cooldown(
                     ledger.last_fired(event.workspace_id, rule.rule_id, event.account_id), moment, rule):

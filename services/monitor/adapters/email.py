@@ -1,7 +1,7 @@
 """E-mail destinations: the alert as a plain-text message over SMTP (stdlib ``smtplib`` in a thread).
 
 Where the SMTP server is: the destination's own settings in the credentials store (``host``, ``port``,
-``user``, ``from``, ``security``; its ``password`` token), field by field, else the monitor's defaults
+``user``, ``from``, ``security``; its ``password`` token, or ``secret`` as the inbox files it), field by field, else the monitor's defaults
 (``CHORUS_SMTP_*``). The monitor's password is only used with the monitor's own server, never sent to a
 server a destination names. ``security`` is ``starttls`` (default, port 587), ``ssl`` (465) or ``none``.
 
@@ -43,7 +43,8 @@ def server_for(secret: DestinationSecret | None, defaults: SmtpDefaults) -> Smtp
     same_server = host == defaults.host
     security = str(own.get("security") or defaults.security)
     port = own.get("port") or (defaults.port if same_server else {"ssl": 465, "none": 25}.get(security, 587))
-    password = (secret.tokens.get("password") if secret else None) or (defaults.password if same_server else None)
+    own_password = (secret.tokens.get("password") or secret.tokens.get("secret")) if secret else None
+    password = own_password or (defaults.password if same_server else None)
     user = own.get("user") or (defaults.user if same_server else None)
     return SmtpServer(host=host, port=int(port), sender=str(own.get("from") or defaults.sender), security=security,
                       user=str(user) if user else None, password=password)

@@ -1,6 +1,7 @@
 """Telegram destinations: the alert as a plain-text message from a bot to a chat (aiogram ``sendMessage``).
 
-The bot is the destination's ``bot`` token from the credentials store, else the monitor's
+The bot is the destination's ``bot`` token from the credentials store (the inbox files it as ``secret``,
+which is read too), else the monitor's
 ``CHORUS_ALERT_TELEGRAM_BOT_TOKEN``. The target is the chat id (``-100...`` for groups and channels) or a
 public ``@channel``. The Bot API base URL comes from ``CHORUS_TELEGRAM_API_URL`` (the emulator in tests and
 the demo). Text is sent without a parse mode, so nothing an author wrote is read as markup.
@@ -57,7 +58,7 @@ class TelegramSender(Sender):
             secret = await self.secrets.get(destination.destination_id)
         except SecretUnavailable as exc:
             return Outcome.retry(str(exc))
-        token = (secret.tokens.get("bot") if secret else None) or self.default_token
+        token = (secret.tokens.get("bot") or secret.tokens.get("secret") if secret else None) or self.default_token
         if not token:
             return Outcome.retry("no bot token: store one with the destination or set CHORUS_ALERT_TELEGRAM_BOT_TOKEN")
         chat = destination.target.strip()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -74,8 +75,14 @@ async def receiving(receiver: WebhookReceiver) -> AsyncIterator[WebhookReceiver]
 
 
 async def until(condition: Callable[[], object], timeout: float = 10.0, step: float = 0.02) -> None:
+    """Wait until ``condition()`` (a value or an awaitable) is true."""
     async with asyncio.timeout(timeout):
-        while not (await condition() if asyncio.iscoroutinefunction(condition) else condition()):
+        while True:
+            result = condition()
+            if inspect.isawaitable(result):
+                result = await result
+            if result:
+                return
             await asyncio.sleep(step)
 
 
