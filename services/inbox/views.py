@@ -5,12 +5,14 @@ that does not exist, so ids of other workspaces cannot be probed.
 """
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, desc, func, or_, select, text
+from sqlalchemy import desc, select, text, tuple_
 from sqlalchemy.engine import Connection
 
 from chorus.inbox import search as fts
@@ -100,7 +102,7 @@ def list_conversations(conn: Connection, scope: Scope, filters: Filters, *, limi
     ws = [w for w in scope.workspaces if not filters.workspace or w == filters.workspace]
     if not ws:
         return [], None
-    where = [c.workspace_id.in_(ws), c.last_at.is_not(None), c.account_id.is_not(None)]
+    where = [c.last_at.is_not(None), c.account_id.is_not(None)]
     for column, value in ((c.network, filters.network), (c.account_id, filters.account), (c.kind, filters.kind),
                           (c.sentiment, filters.sentiment)):
         if value:
@@ -117,17 +119,29 @@ def list_conversations(conn: Connection, scope: Scope, filters: Filters, *, limi
     if filters.tag:
         where.append(c.conversation_id.in_(select(tags.c.conversation_id).where(tags.c.workspace_id.in_(ws),
                                                                                 tags.c.tag == filters.tag)))
+    searching = False
     if filters.q:
         clause = _search_clause(conn, ws, filters.q)
         if clause is not None:
             where.append(clause)
+            searching = True
     if ids is not None:
         where.append(c.conversation_id.in_(ids))
     cursor = _parse_cursor(filters.before) if filters.before else None
     if cursor:
-        where.append(or_(c.last_at < cursor[0], and_(c.last_at == cursor[0], c.conversation_id < cursor[1])))
-    query = select(conversations).where(*where).order_by(desc(c.last_at), desc(c.conversation_id)).limit(limit + 1)
-    rows = [_row(r) for r in conn.execute(query)]
+        where.append(tuple_(c.last_at, c.conversation_id) < tuple_(cursor[0], cursor[1]))
+    order = (desc(c.last_at), desc(c.conversation_id))
+    if searching or ids is not None or len(ws) == 1:
+        # A search starts from its (few) matches; one workspace walks its own index in order.
+        rows = [_row(r) for r in conn.execute(select(conversations).where(c.workspace_id.in_(ws), *where)
+                                              .order_by(*order).limit(limit + 1))]
+    else:
+        # Several workspaces: each walks its (workspace, status, last_at) index for one page, and the pages
+        # are merged, instead of sorting every open conversation of all of them.
+        pages = [[_row(r) for r in conn.execute(select(conversations).where(c.workspace_id == w, *where)
+                                                .order_by(*order).limit(limit + 1))] for w in ws]
+        rows = heapq.merge(*pages, key=lambda r: (r["last_at"], r["conversation_id"]), reverse=True)
+        rows = list(itertools.islice(rows, limit + 1))
     _attach(conn, rows)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -260,9 +274,8 @@ def snapshot(conn: Connection, workspace_id: str, name: str) -> dict[str, Any] |
 
 
 def tags_in(conn: Connection, workspaces: list[str]) -> list[str]:
-    query = select(tags.c.tag).where(tags.c.workspace_id.in_(workspaces)).group_by(tags.c.tag).order_by(
-        func.count().desc()).limit(50)
-    return sorted(r.tag for r in conn.execute(query))
+    query = select(tags.c.tag).where(tags.c.workspace_id.in_(workspaces)).distinct().order_by(tags.c.tag).limit(200)
+    return [r.tag for r in conn.execute(query)]
 
 
 def recent_items(conn: Connection, workspace_id: str, since: datetime, limit: int = 20000) -> list[dict[str, Any]]:
@@ -277,18 +290,29 @@ def recent_items(conn: Connection, workspace_id: str, since: datetime, limit: in
 
 
 def neighbours(conn: Connection, scope: Scope, conv: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The open conversations just newer and just older than ``conv`` in the inbox order (for j/k)."""
+    """The open conversations just newer and just older than ``conv`` in the inbox order (for j/k).
+
+    One indexed probe per workspace in each direction, for the same reason as ``list_conversations``.
+    """
     c = conversations.c
     if conv.get("last_at") is None:
         return None, None
-    base = [c.workspace_id.in_(scope.workspaces), c.status == "open", c.last_at.is_not(None),
-            c.account_id.is_not(None)]
     at, cid = conv["last_at"], conv["conversation_id"]
-    newer = conn.execute(select(c.conversation_id).where(*base, or_(c.last_at > at, and_(
-        c.last_at == at, c.conversation_id > cid))).order_by(c.last_at, c.conversation_id).limit(1)).scalar()
-    older = conn.execute(select(c.conversation_id).where(*base, or_(c.last_at < at, and_(
-        c.last_at == at, c.conversation_id < cid))).order_by(desc(c.last_at), desc(c.conversation_id)).limit(1)).scalar()
-    return newer, older
+    newer: list[tuple] = []
+    older: list[tuple] = []
+    for ws in scope.workspaces:
+        base = [c.workspace_id == ws, c.status == "open", c.last_at.is_not(None), c.account_id.is_not(None)]
+        row = conn.execute(select(c.last_at, c.conversation_id).where(
+            *base, tuple_(c.last_at, c.conversation_id) > tuple_(at, cid)).order_by(c.last_at, c.conversation_id)
+            .limit(1)).first()
+        if row:
+            newer.append((utc(row.last_at), row.conversation_id))
+        row = conn.execute(select(c.last_at, c.conversation_id).where(
+            *base, tuple_(c.last_at, c.conversation_id) < tuple_(at, cid))
+            .order_by(desc(c.last_at), desc(c.conversation_id)).limit(1)).first()
+        if row:
+            older.append((utc(row.last_at), row.conversation_id))
+    return (min(newer)[1] if newer else None), (max(older)[1] if older else None)
 
 
 def conversations_of_items(conn: Connection, keys: list[str]) -> dict[str, str]:

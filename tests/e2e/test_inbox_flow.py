@@ -129,3 +129,31 @@ async def test_over_long_reply_is_refused_naming_the_limit(inbox, browser, store
     assert response.status_code == 400
     assert "16385" in response.text and "16384" in response.text and "vk" in response.text
     await page.context.close()
+
+
+async def test_alert_banner_appears_live_and_keys_drive_the_list(inbox, browser, store):
+    from chorus.events import AlertRaised
+
+    inbox.user("anna@acme.test", "Анна Смирнова", {"acme": "manager"})
+    await store.append_many([comment(1, "Первый", post="p-1"), comment(2, "Второй", post="p-2")])
+    page = await login(browser, inbox, "anna@acme.test")
+    await expect(page.locator("li.conv-row")).to_have_count(2)
+    await store.append(AlertRaised(workspace_id="acme", alert_id="al-1", rule_id="r", kind="spike",
+                                   severity="critical", title="Всплеск негатива", summary="9 за час"))
+    banner = page.locator("#alert-banner")
+    await expect(banner).to_be_visible(timeout=10000)
+    await expect(banner).to_contain_text("Всплеск негатива — 9 за час")
+    await page.keyboard.press("j")
+    await page.keyboard.press("j")
+    await page.keyboard.press("k")
+    await expect(page.locator("li.conv-row.selected")).to_contain_text("Второй")  # newest first
+    await page.keyboard.press("Enter")
+    await expect(page.locator(".msg-in .msg-text")).to_have_text("Второй")
+    await page.keyboard.press("j")  # the next (older) open conversation
+    await expect(page.locator(".msg-in .msg-text")).to_have_text("Первый")
+    await page.keyboard.press("r")
+    await expect(page.locator("#reply-text")).to_be_focused()
+    await page.keyboard.press("Escape")
+    await page.keyboard.press("?")
+    await expect(page.locator("#help")).to_be_visible()
+    await page.context.close()

@@ -68,10 +68,10 @@ conversations = Table(
     Column("reopened_at", TZ),
     Column("assignee_id", String(64)),
     Index("ix_inbox_conv_ws_last", "workspace_id", "last_at", "conversation_id"),
-    Index("ix_inbox_conv_ws_status_last", "workspace_id", "status", "last_at"),
-    Index("ix_inbox_conv_assignee_last", "assignee_id", "last_at"),
+    Index("ix_inbox_conv_ws_status_last", "workspace_id", "status", "last_at", "conversation_id"),
+    Index("ix_inbox_conv_assignee_last", "assignee_id", "status", "last_at", "conversation_id"),
     Index("ix_inbox_conv_account_last", "account_id", "last_at"),
-    Index("ix_inbox_conv_last", "last_at"),
+    Index("ix_inbox_conv_last", "last_at", "conversation_id"),
 )
 
 #: Every item of a thread: inbound comments, messages and mentions (key ``account:kind:item_id``), the
