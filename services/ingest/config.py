@@ -19,10 +19,21 @@
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from chorus.backbone.settings import CommonSettings, ConfigError, common, env_float, env_int, env_str
+from chorus.backbone.settings import (
+    DEFAULT_NATS_URL,
+    CommonSettings,
+    ConfigError,
+    common,
+    data_dir,
+    env_float,
+    env_int,
+    env_str,
+    nats_urls,
+)
 from chorus.events.values import Network
 from chorus.networks.base import Endpoints
 from chorus.networks.credentials import SecretKeyError, load_key
@@ -94,3 +105,16 @@ def load(env: Mapping[str, str]) -> Settings:
         facebook_verify_token=env.get("CHORUS_FACEBOOK_VERIFY_TOKEN", "").strip() or None,
         facebook_app_secret=env.get("CHORUS_FACEBOOK_APP_SECRET", "").strip() or None,
     )
+
+
+def command_nats_urls(env: Mapping[str, str]) -> list[str]:
+    """Where ``chorus ingest`` commands find NATS: ``NATS_URL``, else the run file of a running ``chorus up``
+    (``<CHORUS_DATA_DIR>/run/endpoints.json``), else the default local address."""
+    if env.get("NATS_URL", "").strip():
+        return nats_urls(env["NATS_URL"])
+    try:
+        found = json.loads((data_dir(env) / "run" / "endpoints.json").read_text())
+    except (OSError, ValueError):
+        found = {}
+    url = found.get("nats_url") if isinstance(found, dict) else None
+    return nats_urls(str(url), "nats_url in the run file") if url else nats_urls(DEFAULT_NATS_URL)

@@ -67,11 +67,16 @@ class Fleet:
         try:
             while not stop.is_set():
                 self.feed.changed.clear()
+                began = time.monotonic()
                 try:
                     await self._round()
                     self.rounds += 1
                 except Exception as exc:  # NATS unreachable: keep what is still validly held
                     log.warning("ingest: lease round failed: %s", describe(exc))
+                took = time.monotonic() - began
+                if took > self.leases.ttl_s / 2:
+                    log.warning("ingest: a lease round took %.1fs (leases last %ss): is the process overloaded?",
+                                took, self.leases.ttl_s)
                 await self._fence()
                 changed = asyncio.ensure_future(self.feed.changed.wait())
                 stopped = asyncio.ensure_future(stop.wait())

@@ -50,8 +50,8 @@ class AccountFeed:
 
     async def catch_up(self) -> AccountBook:
         """Read both streams to their current end once (for commands that need the view, not its updates)."""
-        done = asyncio.Event()
-        await asyncio.gather(*(self._follow(stream, subject, done, until_caught_up=True) for stream, subject in SOURCES))
+        never = asyncio.Event()
+        await asyncio.gather(*(self._follow(stream, subject, never, until_caught_up=True) for stream, subject in SOURCES))
         return self.book
 
     async def _follow(self, stream: str, subject: str, stop: asyncio.Event, *, until_caught_up: bool = False) -> None:
@@ -77,6 +77,8 @@ class AccountFeed:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # connection loss, server restart: follow again from where we were
+                if until_caught_up:
+                    raise
                 log.warning("ingest: reading %s interrupted (%s: %s); resuming", stream, type(exc).__name__, exc)
                 await _sleep(stop, 1.0)
             finally:
