@@ -116,16 +116,30 @@ def compile_term(term: str) -> Phrase:
 
 
 class Text:
-    """A text prepared for matching many terms: its words and their forms, computed once."""
+    """A text prepared for matching many terms: its words, their forms and where each form occurs."""
 
     def __init__(self, text: str) -> None:
         self.surfaces = [w.rstrip("*") for w in words(text if isinstance(text, str) else "")]
         self.keys = [word_keys(w) for w in self.surfaces]
+        self._where: dict[str, list[int]] | None = None
+
+    def _positions(self, word: _Word) -> list[int]:
+        if word.prefix is not None:
+            return [i for i, surface in enumerate(self.surfaces) if surface.startswith(word.prefix)]
+        if self._where is None:
+            self._where = {}
+            for i, keys in enumerate(self.keys):
+                for key in keys:
+                    self._where.setdefault(key, []).append(i)
+        found = {i for key in word.keys for i in self._where.get(key, ())}
+        return sorted(found)
 
     def contains(self, phrase: Phrase) -> bool:
-        span = len(phrase.words)
-        for start in range(len(self.surfaces) - span + 1):
-            if all(phrase.words[k].matches(self.surfaces[start + k], self.keys[start + k]) for k in range(span)):
+        first, rest = phrase.words[0], phrase.words[1:]
+        last_start = len(self.surfaces) - len(phrase.words)
+        for start in self._positions(first):
+            if start <= last_start and all(word.matches(self.surfaces[start + 1 + k], self.keys[start + 1 + k])
+                                           for k, word in enumerate(rest)):
                 return True
         return False
 

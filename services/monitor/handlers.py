@@ -68,15 +68,22 @@ def raise_item_alerts(classified: Sequence[Classified], *, rules: Rules, book: A
     out: list[AlertRaised] = []
     with book.transaction() as ledger:
         earlier = ledger.raised_by([c.item.source.event_id for c in classified])
+        fresh: list[Classified] = []
+        seen: set[str] = set()
         for c in classified:
-            if c.item.source.event_id in earlier:  # handled before; its alerts may not have reached the log
-                out += earlier[c.item.source.event_id]
+            source_id = c.item.source.event_id
+            if source_id in seen:  # the same event twice in one batch
                 continue
-            negative = c.event.label == "negative"
-            ledger.record_item(c.item, negative)
-            if negative and not alerting.is_stale(c.item.created_at, now, max_age):
-                out += _negative_alerts(c, ledger, alert_rules[c.item.workspace_id], language)
-                out += _spike_alerts(c, ledger, alert_rules[c.item.workspace_id], language)
+            seen.add(source_id)
+            if source_id in earlier:  # handled before; its alerts may not have reached the log
+                out += earlier[source_id]
+            else:
+                fresh.append(c)
+        new_keys = ledger.record_items([(c.item, c.event.label == "negative") for c in fresh])
+        live = [c for c in fresh if c.event.label == "negative" and not alerting.is_stale(c.item.created_at, now, max_age)]
+        for c in live:
+            out += _negative_alerts(c, ledger, alert_rules[c.item.workspace_id], language)
+        out += _spike_alerts(live, new_keys, ledger, alert_rules, language)
     return out
 
 
@@ -96,24 +103,40 @@ def _negative_alerts(c: Classified, ledger: AlertLedger, rules: list[AlertRule],
     return out
 
 
-def _spike_alerts(c: Classified, ledger: AlertLedger, rules: list[AlertRule], language: str) -> list[AlertRaised]:
+def _spike_alerts(live: list[Classified], new_keys: set[str], ledger: AlertLedger,
+                  rules: dict[str, list[AlertRule]], language: str) -> list[AlertRaised]:
+    """Spikes, counted once per rule and window for the whole batch; the item that crosses the threshold
+    (in the batch's order) is the alert's cause."""
+    groups: dict[tuple[str, str, datetime], tuple[AlertRule, alerting.Window, dict[str, Classified]]] = {}
+    for c in live:
+        for rule in alerting.active(rules[c.item.workspace_id], AlertRuleKind.SPIKE, c.item.ref.account_id):
+            window = alerting.window_of(rule, c.item.created_at)
+            group = groups.setdefault((c.item.workspace_id, rule.rule_id, window.start), (rule, window, {}))
+            group[2].setdefault(c.item.key, c)
     out = []
-    item, ws = c.item, c.item.workspace_id
-    for rule in alerting.active(rules, AlertRuleKind.SPIKE, item.ref.account_id):
-        window = alerting.window_of(rule, item.created_at)
+    for (ws, _, _), (rule, window, members) in groups.items():
         if ledger.exists(alerting.alert_id(rule.rule_id, window.cause)):
             continue  # this window already fired
-        count = ledger.count_negative(ws, rule.accounts, window.start, window.end)
-        if count < rule.min_count:
+        total = ledger.count_negative(ws, rule.accounts, window.start, window.end)
+        if total < rule.min_count:
             continue
-        check = alerting.check_spike(rule, count, ledger.count_negative(ws, rule.accounts,
-                                                                        *alerting.baseline_period(rule, window)))
-        if not check.fires or alerting.in_cooldown(ledger.last_fired(ws, rule.rule_id, ""), item.created_at, rule):
-            continue
-        refs = ledger.negative_items(ws, rule.accounts, window.start, window.end, SPIKE_ITEMS)
-        alert = alerting.spike_alert(rule, item, window, check, refs, language)
-        ledger.save(alert, trigger_event_id=item.source.event_id, scope="", fired_at=item.created_at)
-        out.append(alert)
+        running = total - sum(1 for key in members if key in new_keys)  # the count before this batch
+        baseline: int | None = None
+        for key, c in members.items():
+            running += key in new_keys
+            if running < rule.min_count:
+                continue
+            if baseline is None:
+                baseline = ledger.count_negative(ws, rule.accounts, *alerting.baseline_period(rule, window))
+            check = alerting.check_spike(rule, running, baseline)
+            if not check.fires or alerting.in_cooldown(ledger.last_fired(ws, rule.rule_id, ""), c.item.created_at,
+                                                       rule):
+                continue
+            refs = ledger.negative_items(ws, rule.accounts, window.start, window.end, SPIKE_ITEMS)
+            alert = alerting.spike_alert(rule, c.item, window, check, refs, language)
+            ledger.save(alert, trigger_event_id=c.item.source.event_id, scope="", fired_at=c.item.created_at)
+            out.append(alert)
+            break
     return out
 
 

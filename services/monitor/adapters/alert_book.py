@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, Column, DateTime, Engine, Index, MetaData, String, Table, Text, func, select
+from sqlalchemy import Boolean, Column, DateTime, Engine, Index, MetaData, String, Table, Text, func, select, tuple_
 from sqlalchemy.engine import Connection
 
 from chorus.backbone.db import insert_ignore
@@ -57,8 +57,11 @@ class AlertLedger(abc.ABC):
         """Alerts already raised because of these input events, by event id."""
 
     @abc.abstractmethod
-    def record_item(self, item: Item, negative: bool) -> None:
-        """Remember an item (once; recording it again changes nothing)."""
+    def record_items(self, items: list[tuple[Item, bool]]) -> set[str]:
+        """Remember items with whether each is negative (once: recording one again changes nothing).
+
+        Returns the keys of the items that were not known before.
+        """
 
     @abc.abstractmethod
     def count_negative(self, workspace_id: str, accounts: list[str], start: datetime, end: datetime) -> int:
@@ -117,11 +120,23 @@ class _SqlLedger(AlertLedger):
             found.setdefault(trigger, []).append(event)
         return found
 
-    def record_item(self, item: Item, negative: bool) -> None:
-        insert_ignore(self.conn, alert_items, {
+    def record_items(self, items: list[tuple[Item, bool]]) -> set[str]:
+        rows = {(item.workspace_id, item.key): {
             "workspace_id": item.workspace_id, "item_key": item.key, "kind": item.ref.kind.value,
             "network": item.ref.network.value, "account_id": item.ref.account_id, "item_id": item.ref.item_id,
-            "created_at": item.created_at, "negative": negative})
+            "created_at": item.created_at, "negative": negative} for item, negative in items}
+        if not rows:
+            return set()
+        known: set[tuple[str, str]] = set()
+        keys = list(rows)
+        for start in range(0, len(keys), 400):
+            chunk = keys[start:start + 400]
+            known.update(tuple(r) for r in self.conn.execute(
+                select(alert_items.c.workspace_id, alert_items.c.item_key)
+                .where(tuple_(alert_items.c.workspace_id, alert_items.c.item_key).in_(chunk))))
+        fresh = [row for key, row in rows.items() if key not in known]
+        insert_ignore(self.conn, alert_items, fresh)
+        return {row["item_key"] for row in fresh}
 
     def _negative(self, query, workspace_id: str, accounts: list[str], start: datetime, end: datetime):
         query = query.where(alert_items.c.workspace_id == workspace_id, alert_items.c.negative.is_(True),

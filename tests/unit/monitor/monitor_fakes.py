@@ -79,8 +79,13 @@ class _MemoryLedger(AlertLedger):
                 found.setdefault(trigger, []).append(alert)
         return found
 
-    def record_item(self, item, negative):
-        self.book.items.setdefault((item.workspace_id, item.key), (item, negative))
+    def record_items(self, items):
+        fresh = set()
+        for item, negative in items:
+            if (item.workspace_id, item.key) not in self.book.items:
+                self.book.items[(item.workspace_id, item.key)] = (item, negative)
+                fresh.add(item.key)
+        return fresh
 
     def _negative(self, workspace_id, accounts, start, end):
         return sorted((item for (ws, _), (item, negative) in self.book.items.items()

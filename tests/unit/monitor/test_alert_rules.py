@@ -119,6 +119,21 @@ def test_a_spike_fires_once_per_window():
     assert later.window_from == HOUR + 60 * M and later.alert_id != alert.alert_id
 
 
+def test_within_one_batch_the_item_that_crosses_the_threshold_is_the_cause():
+    monitor = Monitor(spike_rule(min_count=3))
+    (alert,) = monitor.items(*negatives(0, 6, HOUR))
+    assert alert.causation_id == "comment-ws-1-2" and alert.details["count"] == 3
+
+
+def test_a_redelivered_batch_counts_its_items_once():
+    monitor = Monitor(spike_rule(min_count=4))
+    batch = negatives(0, 3, HOUR)
+    assert not monitor.items(*batch)
+    assert not monitor.items(*batch)                         # redelivered: still 3, not 6
+    (alert,) = monitor.items(*negatives(3, 1, HOUR + 10 * M))
+    assert alert.details["count"] == 4
+
+
 def test_a_spike_respects_its_cooldown_across_windows():
     monitor = Monitor(spike_rule(window_minutes=30, cooldown_minutes=90))
     assert monitor.items(*negatives(0, 3, HOUR))                     # window 1 fires at HOUR+2m
