@@ -94,10 +94,10 @@ class SqlSchedule(Schedule):
             if (row is None or row["state"] not in ACTIONABLE or row["attempts"] != item.attempts
                     or row["version"] != item.version or row["cancel_requested"]):
                 return None  # cancelled, edited, or claimed since it was read: not sent
-            intent_at = row["intent_at"] if row["intent_at"] is not None else now
+            # ``intent_at`` is written by the projection from the ``*Attempted`` event, as a rebuild does.
             conn.execute(update(items).where(items.c.key == item.key).values(
-                state=State.SENDING.value, attempts=attempt, claimed_from=row["state"], claimed_at=now,
-                intent_at=intent_at))
+                state=State.SENDING.value, attempts=attempt, claimed_from=row["state"], claimed_at=now))
+        intent_at = row["intent_at"] if row["intent_at"] is not None else now
         return replace(to_item(row), state=State.SENDING, attempts=attempt, intent_at=utc(intent_at))
 
     async def release(self, item: Item, attempt: int) -> None:
