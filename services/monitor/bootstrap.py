@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
@@ -37,6 +38,8 @@ from chorus.monitor.domain import ITEM_EVENTS
 from chorus.monitor.stats import MentionStatsProjection
 from chorus.monitor.workspace_rules import RulesCache, WorkspaceRulesProjection
 from chorus.networks.credentials import CredentialStore
+
+log = logging.getLogger(__name__)
 
 
 def default_senders(settings: Settings, secrets: Secrets) -> dict[DestinationKind, Sender]:
@@ -67,6 +70,9 @@ async def bootstrap(settings: Settings, runtime: Runtime, *, classifier: Classif
     await asyncio.to_thread(_create_tables, runtime, book, queue)
     await asyncio.to_thread(classifier.classify_many, ["Сбербанк, спасибо!", "thanks"])  # load dictionaries now
     if secrets is None:
+        if settings.secret_key is None:
+            log.warning("CHORUS_SECRET_KEY is not set: alert destinations' secrets (signing keys, bot tokens, "
+                        "SMTP passwords) cannot be read, and deliveries needing one will wait")
         credentials = CredentialStore(js, settings.secret_key) if settings.secret_key else None
         secrets = CredentialSecrets(credentials)
     senders = dict(senders) if senders is not None else default_senders(settings, secrets)

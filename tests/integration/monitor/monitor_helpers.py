@@ -74,7 +74,7 @@ async def receiving(receiver: WebhookReceiver) -> AsyncIterator[WebhookReceiver]
         await runner.cleanup()
 
 
-async def until(condition: Callable[[], object], timeout: float = 10.0, step: float = 0.02) -> None:
+async def until(condition: Callable[[], object], timeout: float = 30.0, step: float = 0.02) -> None:
     """Wait until ``condition()`` (a value or an awaitable) is true."""
     async with asyncio.timeout(timeout):
         while True:

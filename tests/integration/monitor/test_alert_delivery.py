@@ -8,6 +8,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import logging
 import time
 from datetime import timedelta
 
@@ -128,14 +129,16 @@ async def test_an_attempt_interrupted_by_a_crash_is_made_once_more_with_the_same
     assert attempts == 2
 
 
-async def test_a_refused_webhook_is_given_up_at_once_and_a_failing_one_after_its_attempts(db_url, js, store):
+async def test_a_refused_webhook_is_given_up_at_once_and_a_failing_one_after_its_attempts(db_url, js, store, caplog):
+    caplog.set_level(logging.DEBUG)
     async with receiving(WebhookReceiver(script=[404])) as refused, \
             receiving(WebhookReceiver(script=[500] * 10)) as failing:
         rules = workspace(destination("refused", "webhook", refused.url), destination("failing", "webhook", failing.url),
                           destination("off", "webhook", failing.url, enabled=False))
         rules.rules["ws-1"].alerts[0] = rules.rules["ws-1"].alerts[0].model_copy(
             update={"destinations": ["refused", "failing", "off", "removed"]})
-        d = Delivery(db_url, store, rules, webhook_senders(MemorySecrets()),
+        secrets = MemorySecrets({k: DestinationSecret({"secret": SECRET}) for k in ("refused", "failing")})
+        d = Delivery(db_url, store, rules, webhook_senders(secrets),
                      DeliverySettings(max_attempts=3, retry_base_s=0.02, retry_max_s=0.05, timeout_s=2))
         async with running(d.worker):
             d.schedule(alert(1))
@@ -149,6 +152,7 @@ async def test_a_refused_webhook_is_given_up_at_once_and_a_failing_one_after_its
     assert failures["refused"].permanent and "HTTP 404" in failures["refused"].reason
     assert not failures["failing"].permanent and failures["failing"].attempts == 3
     assert failures["removed"].destination_kind is None and failures["removed"].attempts == 1
+    assert "HTTP 500" in caplog.text and SECRET not in caplog.text and SECRET not in str(failures)
 
 
 class Inbox:
@@ -227,7 +231,9 @@ async def test_a_telegram_chat_gets_the_alert_once_after_honouring_retry_after(t
     assert attempts == 2
 
 
-async def test_a_telegram_chat_the_bot_cannot_reach_is_a_permanent_failure(telegram_emulator, db_url, js, store):
+async def test_a_telegram_chat_the_bot_cannot_reach_is_a_permanent_failure(telegram_emulator, db_url, js, store,
+                                                                           caplog):
+    caplog.set_level(logging.DEBUG)
     async with httpx.AsyncClient(base_url=f"{telegram_emulator}/_control/telegram") as control:
         token = (await control.post("/channels", json={"title": "Other", "discussion": False})).json()["bot_token"]
     secrets = MemorySecrets({"tg": DestinationSecret({"bot": token})})
@@ -239,3 +245,5 @@ async def test_a_telegram_chat_the_bot_cannot_reach_is_a_permanent_failure(teleg
     row = d.state("alert-6", "tg")
     assert row["permanent"] and "chat not found" in row["last_error"] and token not in row["last_error"]
     await d.close()
+    assert "chat not found" in caplog.text and token not in caplog.text
+    assert token.split(":")[1] not in str(await log_events(js, ev.AlertDeliveryFailed))

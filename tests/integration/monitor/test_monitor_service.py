@@ -71,7 +71,7 @@ async def monitor(tmp_path, db_url, nats_server, nc, js, store):
         wiring = await bootstrap(settings, runtime, secrets=secrets)
         await store.append_many(setup_events(hook.url))
         async with running(*wiring.components):
-            await until(lambda: all(c.ready for c in wiring.components), timeout=15)
+            await until(lambda: all(c.ready for c in wiring.components), timeout=30)
             yield dataclasses.make_dataclass("M", ["hook", "wiring", "engine"])(hook, wiring, engine)
         await wiring.on_stop()
     engine.dispose()
@@ -86,7 +86,7 @@ async def test_a_negative_mention_from_a_big_author_reaches_the_webhook_once(mon
         comment(4, "Ужасный сервис", own=True),                                     # the brand's own reply
         comment(5, "Дорого"),                                                       # neutral by workspace rule
     ])
-    await until(lambda: len(monitor.hook.accepted) == 1, timeout=15)
+    await until(lambda: len(monitor.hook.accepted) == 1, timeout=30)
     classified = {e.item.item_id: e for e in await log_events(js, ev.SentimentClassified)}
     assert set(classified) == {"m1", "c3", "c5"}
     assert classified["m1"].label == "negative" and classified["m1"].classifier_version == VERSION
@@ -101,14 +101,14 @@ async def test_a_negative_mention_from_a_big_author_reaches_the_webhook_once(mon
     async def delivered() -> bool:
         return len(await log_events(js, ev.AlertDelivered)) == 1
 
-    await until(delivered, timeout=10)
+    await until(delivered, timeout=30)
     month = f"{ev.utcnow():%Y-%m}"
 
     def counted() -> bool:
         stats = monthly_stats(monitor.engine, "ws-1", month)
         return stats["kinds"]["mention"]["negative"] == 1 and stats["kinds"]["comment"]["total"] == 2
 
-    await until(counted, timeout=10)
+    await until(counted, timeout=30)
 
 
 async def test_bad_input_is_classified_and_nothing_is_dead_lettered(monitor, js, store):
@@ -119,7 +119,7 @@ async def test_bad_input_is_classified_and_nothing_is_dead_lettered(monitor, js,
     async def all_classified() -> bool:
         return len(await log_events(js, ev.SentimentClassified)) == len(texts)
 
-    await until(all_classified, timeout=15)
+    await until(all_classified, timeout=30)
     assert await list_dead_letters(js) == []
 
 
@@ -127,7 +127,7 @@ async def test_an_expired_token_raises_a_channel_health_alert(monitor, js, store
     await store.append(ev.AccountTokenExpired(workspace_id="ws-1", account_id="acc-1", network="vk",
                                               token_kind="community", reason="User authorization failed",
                                               detected_by="ingest"))
-    await until(lambda: len(monitor.hook.accepted) == 1, timeout=15)
+    await until(lambda: len(monitor.hook.accepted) == 1, timeout=30)
     assert json.loads(monitor.hook.accepted[0].body)["alert"]["kind"] == "channel_health"
 
 
@@ -154,7 +154,7 @@ async def test_replaying_sentiment_rescored_with_a_new_version_replaces_labels_i
     async def classified(n: int) -> bool:
         return len(await log_events(js, ev.SentimentClassified)) == n
 
-    await until(lambda: classified(3), timeout=15)
+    await until(lambda: classified(3), timeout=30)
     month = f"{ev.utcnow():%Y-%m}"
     await until(lambda: monthly_stats(monitor.engine, "ws-1", month)["kinds"]["comment"]["negative"] == 2)
     rescorer = FakeClassifier("fake-2")
