@@ -7,6 +7,7 @@ put fakes where the real adapters would be.
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from chorus.backbone.projection import ProjectionRunner
 from chorus.backbone.service import Runtime, Wiring
 from chorus.backbone.store import EventStore
 from chorus.events import Event, utcnow
+from chorus.events.values import Network
 from chorus.networks.credentials import CredentialStore
 from chorus.publisher import entrypoints
 from chorus.publisher.adapters.accounts import ClientFactory, NetworkAccounts
@@ -81,7 +83,15 @@ def build(settings: Settings, runtime: Runtime, *, media: MediaSource | None = N
     return Publisher(schedule, accounts, runner, dispatcher, lanes, deps)
 
 
+def preload_adapters() -> None:
+    """Import every network adapter now: importing one (aiogram, tweepy) takes a second or more of CPU, which
+    on first use would stall the due loop and make every post due meanwhile late."""
+    for network in Network:
+        importlib.import_module(f"chorus.networks.{network.value}")
+
+
 async def bootstrap(settings: Settings, runtime: Runtime) -> Wiring:
+    await asyncio.to_thread(preload_adapters)
     publisher = build(settings, runtime)
     await asyncio.to_thread(publisher.schedule.create_tables)
     await asyncio.to_thread(publisher.runner.projection.create_tables, runtime.engine)
