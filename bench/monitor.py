@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import random
 import statistics
 import sys
@@ -32,16 +31,16 @@ from nats.js.api import StorageType, StreamConfig
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 
-from chorus import events as ev  # noqa: E402
-from chorus.backbone.db import make_engine  # noqa: E402
-from chorus.backbone.jetstream import ensure_streams  # noqa: E402
-from chorus.backbone.natsserver import EmbeddedNats, free_port  # noqa: E402
-from chorus.backbone.service import Runtime  # noqa: E402
-from chorus.backbone.store import EventStore  # noqa: E402
-from chorus.emulators.demo_texts import sample  # noqa: E402
-from chorus.monitor import config  # noqa: E402
-from chorus.monitor.bootstrap import bootstrap  # noqa: E402
-from chorus.monitor.sentiment import classify_many  # noqa: E402
+from chorus import events as ev
+from chorus.backbone.db import make_engine
+from chorus.backbone.jetstream import ensure_streams
+from chorus.backbone.natsserver import EmbeddedNats, free_port
+from chorus.backbone.service import Runtime
+from chorus.backbone.store import EventStore
+from chorus.emulators.demo_texts import sample
+from chorus.monitor import config
+from chorus.monitor.bootstrap import bootstrap
+from chorus.monitor.sentiment import classify_many
 
 RAW_STREAM = "BENCH_MONITOR_RAW"
 KINDS = ("comment", "message", "mention")
@@ -54,8 +53,8 @@ def items(n: int, rng: random.Random, offset: int = 0) -> list[ev.Event]:
         kind = KINDS[i % 3]
         text = sample(rng, kind, "Сбербанк" if rng.random() < 0.8 else "Sber", unusual_share=0.02).text
         author = ev.Author(id=f"u{i % 997}", name="Анна", followers=rng.randint(0, 5000))
-        common = dict(workspace_id="ws-bench", account_id=f"acc-{i % 5}", network="vk", author=author, text=text,
-                      created_at=now)
+        common = {"workspace_id": "ws-bench", "account_id": f"acc-{i % 5}", "network": "vk", "author": author, "text": text,
+                      "created_at": now}
         if kind == "comment":
             out.append(ev.CommentReceived(comment_id=str(i), post_id="p1", **common))
         elif kind == "message":
@@ -66,7 +65,7 @@ def items(n: int, rng: random.Random, offset: int = 0) -> list[ev.Event]:
 
 
 def rules() -> list[ev.Event]:
-    by = dict(workspace_id="ws-bench", changed_by="bench")
+    by = {"workspace_id": "ws-bench", "changed_by": "bench"}
     return [
         ev.BrandRulesChanged(rules=[ev.BrandRule(rule_id="b", name="Сбер", include=["сбербанк", "sber"],
                                                  exclude=["вакансия"])], **by),

@@ -146,8 +146,8 @@ def health_moment(event: AccountTokenExpired | IngestGapRecorded) -> datetime:
 
 
 def health_alert(rule: AlertRule, event: AccountTokenExpired | IngestGapRecorded, lang: str) -> AlertRaised:
-    common = dict(alert_id=alert_id(rule.rule_id, f"event:{event.event_id}"), rule_id=rule.rule_id,
-                  kind=AlertKind.CHANNEL_HEALTH, account_id=event.account_id)
+    common = {"alert_id": alert_id(rule.rule_id, f"event:{event.event_id}"), "rule_id": rule.rule_id,
+                  "kind": AlertKind.CHANNEL_HEALTH, "account_id": event.account_id}
     if isinstance(event, AccountTokenExpired):
         texts = alert_text.token_expired(lang, event)
         return raised_event(event, **common, severity="critical", title=texts.title, summary=texts.summary,

@@ -181,8 +181,8 @@ def schedule_deliveries(alert: AlertRaised, *, rules: Rules, queue: DeliveryQueu
 
 def outcome_event(finished: Finished) -> AlertDelivered | AlertDeliveryFailed:
     """The log's record of a finished delivery; its id derives from the alert and destination."""
-    common = dict(alert_id=finished.alert.alert_id, destination_id=finished.destination_id,
-                  attempts=finished.attempts)
+    common = {"alert_id": finished.alert.alert_id, "destination_id": finished.destination_id,
+                  "attempts": finished.attempts}
     if finished.state == DELIVERED:
         return AlertDelivered.caused_by(
             finished.alert, event_id=derived_id(AlertDelivered.type, finished.alert.alert_id, finished.destination_id),

@@ -56,7 +56,7 @@ class BatchConsumer(EventConsumer):
                 await self._process_batch(msgs)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # connection loss, server restart: keep trying, never die
+            except Exception as exc:  # noqa: BLE001 - connection loss, server restart: keep trying, never die
                 self._bound.discard(key)
                 log.warning("%s: consumer on %s interrupted: %s", self.name, source.stream, exc)
                 try:

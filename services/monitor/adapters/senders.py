@@ -56,7 +56,7 @@ class DestinationSecret:
         return [v for v in self.tokens.values() if isinstance(v, str) and v]
 
 
-class SecretUnavailable(Exception):  # noqa: N818 - an outcome, reported as a retry
+class SecretUnavailable(Exception):
     """The secrets exist but cannot be read (no or wrong ``CHORUS_SECRET_KEY``, NATS unreachable)."""
 
 

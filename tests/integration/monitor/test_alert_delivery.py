@@ -15,11 +15,12 @@ from datetime import timedelta
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from monitor_helpers import MemorySecrets, WebhookReceiver, alert, free_port, log_events, receiving, running, until
 
 from chorus import events as ev
 from chorus.backbone.db import make_engine
-from chorus.emulators.server import build_app, load
 from chorus.emulators.control import serving
+from chorus.emulators.server import build_app, load
 from chorus.monitor.adapters.deliveries import DELIVERED, FAILED, IN_FLIGHT, DeliveryQueue
 from chorus.monitor.adapters.email import EmailSender
 from chorus.monitor.adapters.senders import DestinationSecret
@@ -29,7 +30,6 @@ from chorus.monitor.config import DeliverySettings, SmtpDefaults
 from chorus.monitor.delivery import DeliveryWorker
 from chorus.monitor.handlers import schedule_deliveries
 from chorus.monitor.workspace_rules import StaticRules, WorkspaceRules
-from monitor_helpers import MemorySecrets, WebhookReceiver, alert, free_port, log_events, receiving, running, until
 
 FAST = DeliverySettings(max_attempts=5, retry_base_s=0.05, retry_max_s=0.2, timeout_s=2.0)
 SECRET = "whsec-test-key-0123456789"
@@ -159,7 +159,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(envelope)
         return "250 OK"
 

@@ -23,8 +23,8 @@ FAST = ConsumerOptions(batch=200, max_deliver=3, backoff=(0.05, 0.1), fetch_time
 def found(n: int, *, kind: str = "mention", at: datetime = DAY, account: str = "acc-1", network: str = "vk",
           own: bool = False, ws: str = "ws-1") -> ev.Event:
     author = ev.Author(id=f"u{n}", name="Анна")
-    common = dict(workspace_id=ws, account_id=account, network=network, author=author, text="текст", created_at=at,
-                  event_id=f"{kind}-{ws}-{n}")
+    common = {"workspace_id": ws, "account_id": account, "network": network, "author": author, "text": "текст", "created_at": at,
+                  "event_id": f"{kind}-{ws}-{n}"}
     if kind == "mention":
         return ev.MentionFound(mention_id=f"i{n}", query="brand", **common)
     if kind == "comment":

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from monitor_helpers import MemorySecrets, WebhookReceiver, log_events, receiving, running, until
+from unit.monitor.monitor_fakes import FakeClassifier
 
 from chorus import events as ev
 from chorus.backbone.db import make_engine
@@ -20,8 +22,6 @@ from chorus.monitor.entrypoints import TEST_SUBJECT
 from chorus.monitor.replays import rescore_sentiment
 from chorus.monitor.sentiment import VERSION
 from chorus.monitor.views import monthly_stats
-from unit.monitor.monitor_fakes import FakeClassifier
-from monitor_helpers import MemorySecrets, WebhookReceiver, log_events, receiving, running, until
 
 SECRET = "whsec-service-test-0123456789"
 
@@ -34,7 +34,7 @@ def settings_for(tmp_path: Path, db_url: str, nats_url: str) -> config.Settings:
 
 
 def setup_events(hook_url: str, ws: str = "ws-1") -> list[ev.Event]:
-    by = dict(workspace_id=ws, changed_by="admin")
+    by = {"workspace_id": ws, "changed_by": "admin"}
     return [
         ev.AlertDestinationsChanged(destinations=[ev.AlertDestination(destination_id="hook", kind="webhook",
                                                                       name="Ops", target=hook_url)], **by),

@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from monitor_fakes import MAX_AGE, NOW, FakeClassifier, MemoryAlertBook, comment, mention
 
 from chorus import events as ev
 from chorus.monitor.handlers import handle_channel_event, handle_items
 from chorus.monitor.workspace_rules import StaticRules, WorkspaceRules
-from monitor_fakes import MAX_AGE, NOW, FakeClassifier, MemoryAlertBook, comment, mention
 
 M = timedelta(minutes=1)
 
@@ -96,7 +96,7 @@ def test_disabled_rules_and_other_workspaces_raise_nothing():
 # --- spike ----------------------------------------------------------------------------------------
 
 def spike_rule(**fields) -> ev.AlertRule:
-    defaults = dict(window_minutes=60, baseline_days=1, sensitivity=2.0, min_count=3, cooldown_minutes=0)
+    defaults = {"window_minutes": 60, "baseline_days": 1, "sensitivity": 2.0, "min_count": 3, "cooldown_minutes": 0}
     return rule("spike", **{**defaults, **fields})
 
 

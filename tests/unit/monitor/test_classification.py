@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import pytest
+from monitor_fakes import FakeClassifier, comment, mention, message
 
 from chorus import events as ev
 from chorus.monitor.adapters.classifier import LexiconClassifier
 from chorus.monitor.domain import classified_id, is_unclassifiable
 from chorus.monitor.handlers import classify_items
 from chorus.monitor.workspace_rules import StaticRules, WorkspaceRules
-from monitor_fakes import FakeClassifier, comment, mention, message
 
 
 def rules(**fields) -> StaticRules:
