@@ -91,7 +91,7 @@ TAG_COLS = ("conversation_id", "tag", "workspace_id")
 def _sqlite_seed(engine, n: int) -> None:
     raw = engine.raw_connection()
     cur = raw.cursor()
-    cur.execute("DROP TRIGGER IF EXISTS inbox_search_ai")
+    cur.execute("DROP TRIGGER IF EXISTS inbox_search_ai")  # the FTS index is built once, after loading
     batches: dict[str, list] = {"c": [], "m": [], "s": [], "t": []}
 
     def flush():
@@ -131,7 +131,7 @@ def _postgres_seed(engine, n: int) -> None:
             if value is not None:
                 columns[index].append(value)
     with pg.cursor() as cur:
-        cur.execute("DROP INDEX IF EXISTS ix_inbox_search_fts")
+        cur.execute("DROP INDEX IF EXISTS ix_inbox_search_tsv")  # built once, after loading
         for (table, cols), rows in zip(((conversations, CONV_COLS), (messages, MSG_COLS), (search, SEARCH_COLS),
                                         (tags, TAG_COLS)), columns, strict=True):
             with cur.copy(f"COPY {table.name} ({','.join(cols)}) FROM STDIN") as copy:

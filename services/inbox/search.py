@@ -69,6 +69,12 @@ def fts5_query(terms: list[str], *, prefix_last: bool = True) -> str:
     return " AND ".join(parts)
 
 
+def fts5_scoped(terms: list[str], workspaces: list[str]) -> str:
+    """An FTS5 expression for the terms within the given workspaces (ids split into words as FTS5 does)."""
+    scopes = " OR ".join('"' + " ".join(re.findall(r"[0-9a-z]+", w.lower())) + '"' for w in workspaces)
+    return f"lemmas : ({fts5_query(terms)}) AND workspace_id : ({scopes})"
+
+
 def tsquery(terms: list[str], *, prefix_last: bool = True) -> str:
     """A PostgreSQL ``to_tsquery('simple', ...)`` expression for the same terms."""
     parts = list(terms)

@@ -17,7 +17,9 @@ from sqlalchemy.engine import Connection
 
 from chorus.inbox import search as fts
 from chorus.inbox.domain import NotFound
-from chorus.inbox.projection.tables import accounts, alerts, conversations, gaps, messages, sentiments, settings, tags
+from chorus.inbox.projection.tables import (
+    accounts, alerts, conversations, gaps, messages, search, sentiments, settings, tags,
+)
 
 PAGE = 50
 STATUSES = ("open", "mine", "unassigned", "closed", "all")
@@ -86,13 +88,14 @@ def _search_clause(conn: Connection, workspaces: list[str], query: str):
     if not terms:
         return None
     if conn.dialect.name == "postgresql":
-        sub = text("SELECT conversation_id FROM inbox_search WHERE workspace_id = ANY(:ws) AND "
-                   "to_tsvector('simple', lemmas) @@ to_tsquery('simple', :q)").bindparams(
-            ws=workspaces, q=fts.tsquery(terms))
-    else:
-        sub = text("SELECT s.conversation_id FROM inbox_search s WHERE s.search_id IN "
-                   "(SELECT rowid FROM inbox_fts WHERE inbox_fts MATCH :q)").bindparams(q=fts.fts5_query(terms))
-    return conversations.c.conversation_id.in_(sub.columns(conversations.c.conversation_id))
+        matched = text("SELECT conversation_id FROM inbox_search WHERE workspace_id = ANY(:ws) AND "
+                       "tsv @@ to_tsquery('simple', :q)").bindparams(
+            ws=workspaces, q=fts.tsquery(terms)).columns(conversations.c.conversation_id)
+        return conversations.c.conversation_id.in_(matched)
+    rowids = text("SELECT rowid FROM inbox_fts WHERE inbox_fts MATCH :q").bindparams(
+        q=fts.fts5_scoped(terms, workspaces)).columns(search.c.search_id)
+    return conversations.c.conversation_id.in_(select(search.c.conversation_id).where(
+        search.c.search_id.in_(rowids), search.c.workspace_id.in_(workspaces)))
 
 
 def list_conversations(conn: Connection, scope: Scope, filters: Filters, *, limit: int = PAGE,
@@ -131,8 +134,15 @@ def list_conversations(conn: Connection, scope: Scope, filters: Filters, *, limi
     if cursor:
         where.append(tuple_(c.last_at, c.conversation_id) < tuple_(cursor[0], cursor[1]))
     order = (desc(c.last_at), desc(c.conversation_id))
-    if searching or ids is not None or len(ws) == 1:
-        # A search starts from its (few) matches; one workspace walks its own index in order.
+    if searching:
+        # A search starts from its matches: sort just their (last_at, id), then read the page's rows.
+        page = conn.execute(select(c.conversation_id).where(c.workspace_id.in_(ws), *where).order_by(*order)
+                            .limit(limit + 1)).scalars().all()
+        found = {r["conversation_id"]: r for r in (_row(r) for r in conn.execute(
+            select(conversations).where(c.conversation_id.in_(page))))} if page else {}
+        rows = [found[cid] for cid in page if cid in found]
+    elif ids is not None or len(ws) == 1:
+        # One workspace walks its own index in order.
         rows = [_row(r) for r in conn.execute(select(conversations).where(c.workspace_id.in_(ws), *where)
                                               .order_by(*order).limit(limit + 1))]
     else:

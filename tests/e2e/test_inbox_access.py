@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 from playwright.async_api import expect
 
 from chorus.inbox.domain import conversation_id
@@ -12,6 +13,8 @@ from e2e.conftest import login
 from e2e.test_inbox_flow import comment
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+
+pytestmark = pytest.mark.e2e
 
 
 def api_token(inbox, email: str) -> str:

@@ -4,10 +4,13 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 from playwright.async_api import expect
 
 from chorus.events import Author, CommentReceived, FailureKind, ReplyFailed, ReplySent, utcnow
 from e2e.conftest import login
+
+pytestmark = pytest.mark.e2e
 
 
 def comment(n: int, text: str, *, workspace: str = "acme", account: str = "vk-acme", post: str = "wall-1",

@@ -21,6 +21,8 @@ from e2e.conftest import SCREENSHOTS, login
 
 NOW = utcnow()
 
+pytestmark = pytest.mark.e2e
+
 
 def _account(account_id: str, network: str, name: str, handle: str, features: list[str]) -> AccountConnected:
     return AccountConnected(workspace_id="acme", account_id=account_id, network=network, external_id=handle,

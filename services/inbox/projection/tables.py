@@ -72,6 +72,8 @@ conversations = Table(
     Index("ix_inbox_conv_assignee_last", "assignee_id", "status", "last_at", "conversation_id"),
     Index("ix_inbox_conv_account_last", "account_id", "last_at"),
     Index("ix_inbox_conv_last", "last_at", "conversation_id"),
+    # a search resolves its matches to conversations and sorts them without reading the rows
+    Index("ix_inbox_conv_cover", "conversation_id", "workspace_id", "status", "last_at", "account_id"),
 )
 
 #: Every item of a thread: inbound comments, messages and mentions (key ``account:kind:item_id``), the
@@ -173,8 +175,8 @@ settings = Table(
 )
 
 #: Lemmatised text of each item, for full-text search (see ``search.py``). On SQLite an external-content
-#: FTS5 table ``inbox_fts`` indexes it (kept in step by triggers, see ``ddl.py``); on PostgreSQL a GIN index
-#: over ``to_tsvector('simple', lemmas)`` does.
+#: FTS5 table ``inbox_fts`` indexes it (kept in step by triggers); on PostgreSQL a generated ``tsv`` column
+#: with a GIN index (see ``ddl.py``).
 search = Table(
     "inbox_search", metadata,
     Column("search_id", Integer, primary_key=True, autoincrement=True),
