@@ -6,7 +6,8 @@
   (defaults in ``lanes.DEFAULT_RATES``: VK 2.5/3, X 1/5, Facebook 1/5, Telegram 0.333/5).
 - ``CHORUS_PUBLISHER_MAX_IN_FLIGHT`` (64): network calls at once across all accounts.
 - ``CHORUS_PUBLISHER_RETRY_BASE_S`` (5) and ``_RETRY_MAX_S`` (900): backoff when a network gave no delay.
-- ``CHORUS_PUBLISHER_SETTLE_S`` (5): wait before reading back an unknown outcome.
+- ``CHORUS_PUBLISHER_SETTLE_S`` (15): wait before reading back an unknown outcome (what was just written
+  may take a moment to be listed by the network).
 - ``CHORUS_PUBLISHER_RECONCILE_ROUNDS`` (5): failed read-backs before a person is asked to check.
 - ``CHORUS_PUBLISHER_CALL_TIMEOUT_S`` (120): the longest one network call may take.
 - ``CHORUS_PUBLISHER_REPLY_MAX_AGE_MINUTES`` (1440): a reply not sent by then fails instead.
@@ -74,7 +75,7 @@ def load(env: Mapping[str, str]) -> Settings:
     policy = Policy(
         retry_base_s=env_float(env, "CHORUS_PUBLISHER_RETRY_BASE_S", 5.0, minimum=0.01),
         retry_max_s=env_float(env, "CHORUS_PUBLISHER_RETRY_MAX_S", 900.0, minimum=0.01),
-        settle_s=env_float(env, "CHORUS_PUBLISHER_SETTLE_S", 5.0),
+        settle_s=env_float(env, "CHORUS_PUBLISHER_SETTLE_S", 15.0),
         reconcile_rounds=env_int(env, "CHORUS_PUBLISHER_RECONCILE_ROUNDS", 5, minimum=1, maximum=100),
         call_timeout_s=env_float(env, "CHORUS_PUBLISHER_CALL_TIMEOUT_S", 120.0, minimum=1.0),
         reply_max_age=timedelta(minutes=env_int(env, "CHORUS_PUBLISHER_REPLY_MAX_AGE_MINUTES", 1440, minimum=1)),

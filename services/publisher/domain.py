@@ -123,7 +123,7 @@ class Policy:
     retry_max_s: float = 900.0
     #: Wait this long after an unknown outcome before reading the network (what was just written may take
     #: a moment to be listed).
-    settle_s: float = 5.0
+    settle_s: float = 15.0
     #: Read-back attempts that themselves fail (rate limits, errors) before a person is asked to check.
     reconcile_rounds: int = 5
     reply_max_age: timedelta = timedelta(hours=24)

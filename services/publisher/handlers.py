@@ -116,6 +116,10 @@ async def _reconcile(item: Item, by_key: bool, deps: Deps) -> Done:
     if by_key and (item.cancel_requested or too_late(item, now=deps.clock.now(), policy=deps.policy,
                                                      workspace=await deps.schedule.workspace(item.workspace_id))):
         by_key = False  # re-sending would publish a cancelled or stale post if the first never landed: read back
+    status = await deps.accounts.status(item.account_id)
+    if not status.connected:
+        return await _write(deps, [records.failed(item, FailureKind.UNKNOWN, _unsettled(
+            "the account was disconnected before the network could be read"))])
     if by_key:
         return await _send(item, deps, read_back_first=False, by_key_for=attempt)
     client = await deps.accounts.client(item.account_id)
@@ -208,7 +212,7 @@ async def _send(item: Item, deps: Deps, *, read_back_first: bool, by_key_for: in
     except Exception as error:
         if not isinstance(error, NetworkError | TimeoutError):
             log.exception("%s: unexpected error from the %s adapter", claimed.key, claimed.network.value)
-        return await _after(claimed, attempt, error, deps)
+        return await _after(claimed, attempt, error, deps, settling=by_key_for is not None)
     events = [records.published(claimed, sent, deps.clock.now())]
     if by_key_for is not None:
         events.insert(0, records.reconciled(
@@ -217,7 +221,9 @@ async def _send(item: Item, deps: Deps, *, read_back_first: bool, by_key_for: in
     return await _write(deps, events)
 
 
-async def _after(item: Item, attempt: int, error: BaseException, deps: Deps) -> Done:
+async def _after(item: Item, attempt: int, error: BaseException, deps: Deps, *, settling: bool = False) -> Done:
+    """Record what ``error`` means. ``settling``: the call re-sent an unknown outcome under the same key, so a
+    refusal now does not say whether the first attempt landed."""
     outcome = after_error(error, attempt=attempt, now=deps.clock.now(), policy=deps.policy, jitter=deps.jitter())
     if isinstance(outcome, Deferred):
         return await _write(deps, [records.deferred(item, attempt, outcome.reason, outcome.retry_at)],
@@ -228,6 +234,9 @@ async def _after(item: Item, attempt: int, error: BaseException, deps: Deps) -> 
     if outcome.token_expired:
         await deps.accounts.token_expired(item.account_id, token_kind_for(item.network, item.kind, outcome.reason),
                                           outcome.reason)
+    if settling:
+        return await _write(deps, [records.failed(item, FailureKind.UNKNOWN, _unsettled(
+            f"re-sending it under the same key was refused: {outcome.reason}"))])
     return await _write(deps, [records.failed(item, outcome.failure, outcome.reason)])
 
 

@@ -101,7 +101,7 @@ class ScheduleProjection(Projection):
     subscriptions = subscriptions_for(*INBOX_TYPES, *ACCOUNT_TYPES, *OUTCOME_TYPES)
     metadata = metadata
 
-    def __init__(self, settle_s: float = 5.0) -> None:
+    def __init__(self, settle_s: float = 15.0) -> None:
         #: An unknown outcome is first read back this long after it was recorded (see ``Policy.settle_s``).
         self.settle_s = settle_s
 

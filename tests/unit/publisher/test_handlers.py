@@ -221,3 +221,20 @@ async def test_events_of_the_same_step_have_the_same_id_so_a_rerun_is_stored_onc
     third = deps(later, client=FakeClient(found=[None]))
     await perform("post-1:acc-1", third)
     assert third.log.events[0].event_id != attempted.event_id
+
+
+async def test_a_refused_resend_under_the_same_key_leaves_the_outcome_for_a_person():
+    unknown = item(network=Network.VK, state=State.UNKNOWN, attempts=1, logged_attempt=1, intent_at=NOW)
+    d = deps(unknown, client=FakeClient(outcomes=[TokenInvalid("VK wall.post (user token): [5] expired")]))
+    await perform("post-1:acc-1", d)
+    [_, failed] = d.log.events
+    assert failed.failure == "unknown" and "re-sending it under the same key was refused" in failed.reason
+    assert d.accounts.expired and d.accounts.expired[0][1] == "user"
+
+
+async def test_an_unknown_outcome_of_a_disconnected_account_is_left_for_a_person():
+    unknown = item(state=State.UNKNOWN, attempts=1, logged_attempt=1, intent_at=NOW)
+    d = deps(unknown, status=AccountStatus(connected=False))
+    await perform("post-1:acc-1", d)
+    [failed] = d.log.events
+    assert failed.failure == "unknown" and "disconnected" in failed.reason and d.accounts._client.calls == []
