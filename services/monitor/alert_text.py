@@ -25,14 +25,21 @@ class Texts:
     summary: str
 
 
+# Control characters (NUL, escape sequences, bidi overrides) in user text would be refused by Telegram or
+# SMTP or garble a terminal; line breaks become spaces through split() below.
+_CONTROL = dict.fromkeys([*range(0x00, 0x20), 0x7F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067,
+                          0x2068, 0x2069], " ")
+
+
 def excerpt(text: str, limit: int = EXCERPT) -> str:
-    flat = " ".join(text.split()) if isinstance(text, str) else ""
+    """One line of user text, without control characters, cut to ``limit`` characters."""
+    flat = " ".join(text.translate(_CONTROL).split()) if isinstance(text, str) else ""
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def negative(lang: str, item: Item, score: float, reasons: list[str]) -> Texts:
     kind = _KIND[lang][item.ref.kind.value]
-    who = item.author_name
+    who = excerpt(item.author_name, 80) or item.author_id
     followers = f"{item.followers:,}".replace(",", " ") if item.followers is not None else None
     if lang == "ru":
         title = f"Негативное {kind}: {who}" if kind != "комментарий" else f"Негативный комментарий: {who}"

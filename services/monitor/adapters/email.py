@@ -90,7 +90,10 @@ class EmailSender(Sender):
         server = server_for(secret, self.defaults)
         if server is None:
             return Outcome.retry("no SMTP server: set CHORUS_SMTP_HOST or the destination's host")
-        message = compose(alert, server.sender, to, delivery_id, self.language, test)
+        try:
+            message = compose(alert, server.sender, to, delivery_id, self.language, test)
+        except ValueError as exc:  # a header the mail library refuses (e.g. a malformed sender address)
+            return Outcome.failed(f"the message cannot be composed: {exc}")
         hidden = [server.password] if server.password else []
         try:
             await asyncio.to_thread(self._send, server, message)

@@ -66,6 +66,8 @@ class WebhookSender(Sender):
         hidden = ([key] if key else []) + [destination.target]
         try:
             response = await self.client.post(destination.target, content=body, headers=headers)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+            return Outcome.failed("the webhook address is not a valid http(s) URL")
         except httpx.TimeoutException:
             return Outcome.retry("the webhook did not answer in time")
         except httpx.HTTPError as exc:
