@@ -27,7 +27,7 @@ class Texts:
 
 # Control characters (NUL, escape sequences, bidi overrides) in user text would be refused by Telegram or
 # SMTP or garble a terminal; line breaks become spaces through split() below.
-_CONTROL = dict.fromkeys([*range(0x00, 0x20), 0x7F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067,
+_CONTROL = dict.fromkeys([*range(0x20), 0x7F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067,
                           0x2068, 0x2069], " ")
 
 

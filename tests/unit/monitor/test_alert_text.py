@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from monitor_fakes import NOW, FakeClassifier, MemoryAlertBook, mention
+
 from chorus import events as ev
 from chorus.monitor.adapters.email import compose, recipients
 from chorus.monitor.adapters.webhook import signature
 from chorus.monitor.alert_text import message
 from chorus.monitor.handlers import handle_items
 from chorus.monitor.workspace_rules import StaticRules, WorkspaceRules
-from monitor_fakes import NOW, FakeClassifier, MemoryAlertBook, mention
 
 
 def raised_for(name: str, text: str, language: str = "ru") -> ev.AlertRaised:
