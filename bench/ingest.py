@@ -176,7 +176,7 @@ async def main(args: argparse.Namespace) -> int:
                     "CHORUS_INGEST_BACKFILL_DAYS": "0"})
         accounts = await connect_accounts(js, env, url, args.accounts)
         log = (folder / "ingest.log").open("wb")
-        process = subprocess.Popen([sys.executable, "-m", "chorus.cli", "service", "ingest"], env=env, stdout=log,
+        process = subprocess.Popen([sys.executable, "-m", "chorus.cli", "service", "ingest"], env=env, stdout=log,  # noqa: ASYNC220
                                    stderr=subprocess.STDOUT, start_new_session=True)
         await wait_all_polled(js, accounts)
         results = []

@@ -72,8 +72,8 @@ async def bootstrap(settings: Settings, runtime: Runtime, *, rng: random.Random 
         callbacks.close()
         try:
             await nudges.unsubscribe()
-        except Exception:  # noqa: BLE001 - the connection is closing anyway
-            pass
+        except Exception as exc:  # noqa: BLE001 - the connection is closing anyway
+            log.debug("nudge subscription not closed: %s", exc)
 
     routes = entrypoints.routes(
         callbacks=callbacks, accounts_for_pages=lambda pages: facebook_accounts(feed.book, pages), publish=publish,

@@ -40,7 +40,7 @@ def routes(*, callbacks: VkCallbacks, accounts_for_pages: Callable[[set[str]], l
             return PlainTextResponse("the body is not JSON", 400)
         try:
             answer = await callbacks.handle(body)
-        except Exception as exc:  # NATS unreachable: VK delivers the event again
+        except Exception as exc:  # noqa: BLE001 - NATS unreachable: VK delivers the event again
             log.warning("ingest: VK callback not stored: %s", describe(exc))
             return PlainTextResponse("not stored, send it again", 503)
         return PlainTextResponse(answer.text, answer.status)

@@ -71,7 +71,7 @@ class Fleet:
                 try:
                     await self._round()
                     self.rounds += 1
-                except Exception as exc:  # NATS unreachable: keep what is still validly held
+                except Exception as exc:  # noqa: BLE001 - NATS unreachable: keep what is still validly held
                     log.warning("ingest: lease round failed: %s", describe(exc))
                 took = time.monotonic() - began
                 if took > self.leases.ttl_s / 2:

@@ -48,5 +48,5 @@ def plan(*, me: str, wanted: set[str], holders: dict[str, str], replicas: set[st
     if not take and len(mine) > share:
         counts = Counter(h for a, h in holders.items() if a in wanted)
         if any(counts.get(r, 0) < share for r in replicas if r != me):
-            release.append(sorted(mine, key=lambda a: _order(me, a))[-1])
+            release.append(max(mine, key=lambda a: _order(me, a)))
     return Plan(take=take, release=release)

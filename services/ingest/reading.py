@@ -128,7 +128,7 @@ class SourceLoop:
                 log.warning("ingest: %s %s stops: %s", self.account.account_id, self.source, describe(exc))
                 await self.progress.set(State.PERMISSION_MISSING, describe(exc))
                 return State.PERMISSION_MISSING
-            except Exception as exc:  # RetryLater, timeouts, connection errors, an adapter's bug: back off
+            except Exception as exc:  # noqa: BLE001 - RetryLater, timeouts, connection errors, an adapter's bug
                 await self._back_off(exc, backoff, stop)
                 continue
             try:
@@ -142,7 +142,7 @@ class SourceLoop:
                          self.source)
                 checkpoint = await d.cursors.load(self.account.account_id, self.source)
                 continue
-            except Exception as exc:  # NATS unreachable: nothing is lost, the batch is read again
+            except Exception as exc:  # noqa: BLE001 - NATS unreachable: nothing is lost, the batch is read again
                 await self._back_off(exc, backoff, stop)
                 continue
             backoff.reset()
@@ -177,7 +177,7 @@ class SourceLoop:
             try:
                 await handlers.expire_token(exc, credentials=self.credentials, token_kind=kind, store=self.deps.store)
                 break
-            except Exception as error:  # NATS unreachable: the report must still go out, once
+            except Exception as error:  # noqa: BLE001 - NATS unreachable: the report must still go out, once
                 delay = backoff.next(None, self.deps.rng)
                 log.warning("ingest: cannot report the expired token yet (%s); again in %.1fs", describe(error), delay)
                 await pause(stop, delay)

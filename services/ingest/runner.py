@@ -18,7 +18,7 @@ from typing import Any
 
 from chorus.events import utcnow
 from chorus.ingest import handlers
-from chorus.ingest.adapters.clients import make_client
+from chorus.ingest.adapters.clients import load_adapter, make_client
 from chorus.ingest.domain import (
     BACKFILL,
     VERIFY_FIRST,
@@ -53,6 +53,7 @@ class AccountRunner:
         creds = await self._load_credentials(stop)
         if creds is None:
             return
+        await load_adapter(self.account.network)
         try:
             client = make_client(creds, self._endpoints, long_poll_wait_s=self.deps.timing.long_poll_wait_s)
         except ValueError as exc:
@@ -99,7 +100,7 @@ class AccountRunner:
             except PermissionMissing as exc:
                 await self._describe(State.PERMISSION_MISSING, describe(exc))
                 return False
-            except Exception as exc:  # RetryLater, timeouts, connection errors
+            except Exception as exc:  # noqa: BLE001 - RetryLater, timeouts, connection errors
                 delay = backoff.next(getattr(exc, "retry_after", None), self.deps.rng)
                 await self._describe(State.BACKING_OFF, describe(exc))
                 await pause(stop, delay)
@@ -113,7 +114,7 @@ class AccountRunner:
             except ValueError as exc:  # SecretKeyError: stored with another key
                 await self._describe(State.NO_CREDENTIALS, describe(exc))
                 return None
-            except Exception as exc:  # NATS unreachable
+            except Exception as exc:  # noqa: BLE001 - NATS unreachable
                 await pause(stop, backoff.next(None, self.deps.rng))
                 log.warning("ingest: %s: credentials not readable yet (%s)", self.account.account_id, describe(exc))
                 continue
@@ -143,7 +144,7 @@ class AccountRunner:
                     started = True
                 if await self._backfill_once(client, creds, since, progress, stop):
                     return
-            except Exception as exc:  # RetryLater, timeouts, NATS unreachable: try again later
+            except Exception as exc:  # noqa: BLE001 - RetryLater, timeouts, NATS unreachable: try again later
                 delay = backoff.next(getattr(exc, "retry_after", None), self.deps.rng)
                 log.info("ingest: %s backfill: %s; again in %.1fs", self.account.account_id, describe(exc), delay)
                 await progress.failed()

@@ -13,7 +13,6 @@ from typing import Any
 
 from chorus.ingest.domain import AccountBook, State, age_s
 
-
 #: States in which an account's source is not being read and a person must act (or wait for a replica).
 NOT_READING = {State.NOT_LEASED.value, State.TOKEN_EXPIRED.value, State.PERMISSION_MISSING.value,
                State.NO_CREDENTIALS.value, State.MISCONFIGURED.value}

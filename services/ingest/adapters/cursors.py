@@ -22,7 +22,7 @@ from nats.js.kv import KeyValue
 from chorus.ingest.adapters.kv import CURSORS, bucket, key_part
 
 
-class Moved(Exception):  # noqa: N818 - a condition, not a failure
+class Moved(Exception):
     """Somebody else wrote this cursor since it was read: reload it."""
 
 

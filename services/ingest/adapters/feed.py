@@ -85,8 +85,8 @@ class AccountFeed:
                 if sub is not None:
                     try:
                         await sub.unsubscribe()
-                    except Exception:  # noqa: BLE001 - the consumer goes away on its own when inactive
-                        pass
+                    except Exception as exc:  # noqa: BLE001 - the consumer goes away on its own when inactive
+                        log.debug("ingest: leaving %s: %s", stream, exc)
 
     def _apply(self, data: bytes, subject: str) -> None:
         try:

@@ -147,7 +147,7 @@ class IngestProcess:
 
     async def start(self) -> IngestProcess:
         out = self.log.open("ab")
-        self.process = subprocess.Popen([sys.executable, "-m", "chorus.cli", "service", "ingest"], env=self.env,
+        self.process = subprocess.Popen([sys.executable, "-m", "chorus.cli", "service", "ingest"], env=self.env,  # noqa: ASYNC220
                                         stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         out.close()
         await wait_ready(self.env, timeout=60, process=self.process)

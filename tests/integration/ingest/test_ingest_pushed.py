@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import httpx
+from ingest_support import connect, eventually, http_url, log_events, running_ingest, source_status
 
 from chorus.events import CommentReceived, DirectMessageReceived
 from chorus.events.values import Network
-from ingest_support import connect, eventually, http_url, log_events, running_ingest, source_status
 
 CALLBACK = {"read_via": "callback", "callback_secret": "s3cret", "callback_confirmation_code": "c0de42"}
 

@@ -7,12 +7,12 @@ import time
 from collections import Counter
 
 import pytest
+from ingest_support import eventually, log_events, polled, running_ingest
+from traffic import Traffic, account
 
 from chorus.events import CommentReceived
 from chorus.events.values import Network
 from chorus.ingest.adapters.leases import LeaseStore
-from ingest_support import eventually, log_events, polled, running_ingest
-from traffic import Traffic, account
 
 NETWORKS = [Network.VK, Network.X, Network.FACEBOOK, Network.TELEGRAM]
 

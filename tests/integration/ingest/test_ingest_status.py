@@ -5,9 +5,10 @@ import asyncio
 import json
 import sys
 
+from ingest_support import connect, eventually, log_events, polled, running_ingest
+
 from chorus.events import CommentReceived
 from chorus.events.values import Network
-from ingest_support import connect, eventually, log_events, polled, running_ingest
 
 
 async def status(env: dict[str, str], *args: str) -> tuple[int, str]:

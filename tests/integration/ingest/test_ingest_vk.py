@@ -38,7 +38,7 @@ async def brand_rules(js, *terms: str) -> None:
 
 async def test_comments_messages_and_mentions_become_events_once_and_edits_and_deletions_follow(
         js, emulators, ingest_env):
-    created, account = await vk_community(emulators, js, ingest_env)
+    _, account = await vk_community(emulators, js, ingest_env)
     await brand_rules(js, "кофейня")
     async with running_ingest(ingest_env):
         await polled(js, account, "long_poll")
@@ -90,7 +90,7 @@ async def _done(js, account_id):
 
 
 async def test_a_community_token_alone_records_the_unreadable_past_as_a_gap_and_reads_live(js, emulators, ingest_env):
-    created, account = await vk_community(emulators, js, ingest_env, 503, user_token=False)
+    _, account = await vk_community(emulators, js, ingest_env, 503, user_token=False)
     async with running_ingest(ingest_env):
         await polled(js, account, "long_poll")
         await emulators.post("vk", "/communities/503/comments", {"text": "Живой комментарий", "from_id": 7020})
@@ -123,7 +123,7 @@ async def test_lost_long_poll_history_is_recorded_as_a_gap_from_the_last_good_po
 
 
 async def test_a_revoked_token_is_reported_once_and_reading_stops_until_reconnected(js, emulators, ingest_env):
-    created, account = await vk_community(emulators, js, ingest_env, 505, user_token=False)
+    _, account = await vk_community(emulators, js, ingest_env, 505, user_token=False)
     async with running_ingest(ingest_env):
         await polled(js, account, "long_poll")
         await emulators.post("vk", "/tokens/revoke", {"community_id": 505, "kind": "community"})
@@ -189,3 +189,45 @@ async def log_events_raw(js):
     from chorus.backbone.deadletter import list_dead_letters
 
     return await list_dead_letters(js)
+
+
+async def test_a_missing_permission_stops_only_that_source_and_the_others_read_on(js, emulators, ingest_env):
+    _, account = await vk_community(emulators, js, ingest_env, 507)
+    await brand_rules(js, "пекарня")
+    await emulators.post("vk", "/faults", {"method": "newsfeed.search", "times": "always", "error": 15})
+    async with running_ingest(ingest_env):
+        record = await eventually(lambda: _state(js, account, "mentions", "permission missing"))
+        await polled(js, account, "long_poll")
+        await emulators.post("vk", "/communities/507/comments", {"text": "читаем дальше", "from_id": 7060})
+
+        async def arrived():
+            return [e for e in await log_events(js) if isinstance(e, CommentReceived)] or None
+
+        assert [e.text for e in await eventually(arrived)] == ["читаем дальше"]
+        searches = emulators.calls["/method/newsfeed.search"]
+        await asyncio.sleep(1)
+        assert emulators.calls["/method/newsfeed.search"] == searches, "the stopped source polls no more"
+    assert "[15]" in record["detail"]
+
+
+async def test_new_brand_keywords_restart_the_search_with_them(js, emulators, ingest_env):
+    _, account = await vk_community(emulators, js, ingest_env, 508)
+    await brand_rules(js, "старое")
+    async with running_ingest(ingest_env):
+        await polled(js, account, "mentions")
+        await brand_rules(js, "новинка")
+        await eventually(lambda: _keywords(js, account, ["новинка"]))
+        await emulators.post("vk", "/mentions", {"text": "Попробовал новинка-латте", "from_id": 7070})
+
+        async def found():
+            return [e for e in await log_events(js) if isinstance(e, MentionFound) and e.author.id == "7070"] or None
+
+        [mention] = await eventually(found)
+    assert mention.query == "новинка"
+
+
+async def _keywords(js, account_id, keywords):
+    from chorus.ingest.adapters.status import StatusBoard
+
+    record = (await StatusBoard(js).read())["accounts"].get(account_id) or {}
+    return record.get("keywords") == keywords and record.get("state") == "reading"

@@ -10,8 +10,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from chorus.events.values import Network
 from ingest_support import Emulators, connect
+
+from chorus.events.values import Network
 
 
 @dataclass

@@ -6,13 +6,6 @@ import logging
 from dataclasses import replace
 from datetime import timedelta
 
-from chorus.events import AccountTokenExpired, IngestGapRecorded, utcnow
-from chorus.events.values import Network
-from chorus.ingest.adapters.cursors import Checkpoint
-from chorus.ingest.domain import State
-from chorus.ingest.reading import SourceLoop
-from chorus.networks.base import Batch, Gap
-from chorus.networks.errors import PermissionMissing, RetryLater, TokenInvalid
 from ingest_fakes import (
     ACCOUNT,
     CREDENTIALS,
@@ -24,6 +17,14 @@ from ingest_fakes import (
     comment,
     deps,
 )
+
+from chorus.events import AccountTokenExpired, IngestGapRecorded, utcnow
+from chorus.events.values import Network
+from chorus.ingest.adapters.cursors import Checkpoint
+from chorus.ingest.domain import State
+from chorus.ingest.reading import SourceLoop
+from chorus.networks.base import Batch, Gap
+from chorus.networks.errors import PermissionMissing, RetryLater, TokenInvalid
 
 
 def loop_for(script, *, checkpoint=None, account=ACCOUNT, source="long_poll", **overrides):
@@ -40,7 +41,7 @@ async def run(loop, stop, timeout=5.0) -> State:
 
 
 async def test_a_batch_is_stored_before_its_cursor_moves_and_the_next_poll_starts_there():
-    loop, stop, reader, store, cursors, *_ = loop_for([Batch(events=[comment(1), comment(2)], cursor="ts-2"),
+    loop, stop, reader, _, cursors, *_ = loop_for([Batch(events=[comment(1), comment(2)], cursor="ts-2"),
                                                        Batch(events=[comment(3)], cursor="ts-3")])
     assert await run(loop, stop) is State.STOPPED
     assert cursors.saves[:2] == [("ts-2", 2), ("ts-3", 3)], "each cursor saved after its events were appended"
@@ -77,7 +78,7 @@ async def test_an_expired_token_is_reported_once_and_the_source_stops_polling():
 
 
 async def test_a_missing_permission_stops_this_source_in_a_visible_state():
-    loop, stop, reader, _, _, board, _ = loop_for([PermissionMissing("VK: [15] access denied")])
+    loop, stop, _, _, _, board, _ = loop_for([PermissionMissing("VK: [15] access denied")])
     assert await run(loop, stop) is State.PERMISSION_MISSING
     record = board.sources[("vk-1", "long_poll")]
     assert record["state"] == "permission missing" and "access denied" in record["detail"]
@@ -85,7 +86,7 @@ async def test_a_missing_permission_stops_this_source_in_a_visible_state():
 
 async def test_unmappable_payloads_are_kept_and_counted_and_reading_goes_on():
     bad = {"reason": "id is missing", "payload": {"text": "?"}}
-    loop, stop, reader, store, _, board, dead = loop_for([Batch(events=[comment(1)], rejected=[bad], cursor="a"),
+    loop, stop, _, store, _, board, dead = loop_for([Batch(events=[comment(1)], rejected=[bad], cursor="a"),
                                                           Batch(events=[comment(2)], cursor="b")])
     await run(loop, stop)
     assert dead.kept == [bad] and len(store.events) == 2
@@ -106,7 +107,7 @@ async def test_a_gap_starts_where_the_source_was_last_read_even_by_another_proce
 async def test_a_pause_longer_than_the_network_keeps_updates_is_a_gap_before_reading_resumes():
     telegram = replace(ACCOUNT, network=Network.TELEGRAM, token_kinds=("bot",))
     last = utcnow() - timedelta(hours=30)
-    loop, stop, reader, store, *_ = loop_for([Batch(events=[comment(1, telegram)], cursor="o")], account=telegram,
+    loop, stop, _, store, *_ = loop_for([Batch(events=[comment(1, telegram)], cursor="o")], account=telegram,
                                              source="updates", checkpoint=Checkpoint("o", last, revision=1))
     await run(loop, stop)
     first = store.events[0]
@@ -117,7 +118,7 @@ async def test_a_pause_longer_than_the_network_keeps_updates_is_a_gap_before_rea
 
 async def test_an_adapter_bug_is_backed_off_not_fatal_and_no_token_reaches_the_log(caplog):
     caplog.set_level(logging.INFO)
-    loop, stop, reader, store, *_ = loop_for([KeyError("access_token=vk1.a.secret-token broke"),
+    loop, stop, _, store, *_ = loop_for([KeyError("access_token=vk1.a.secret-token broke"),
                                               Batch(events=[comment(1)], cursor="a")])
     await run(loop, stop)
     assert len(store.events) == 1

@@ -5,6 +5,8 @@ import hashlib
 import hmac
 import json
 
+from ingest_fakes import FakeDeadLetters, FakeStore
+
 from chorus.events import AccountConnected, CommentReceived
 from chorus.events.values import Network
 from chorus.ingest.domain import AccountBook
@@ -17,7 +19,6 @@ from chorus.ingest.pushed import (
 )
 from chorus.networks.base import Endpoints
 from chorus.networks.credentials import Credentials, CredentialStore
-from ingest_fakes import FakeDeadLetters, FakeStore
 
 SETTINGS = {"callback_secret": "s3cret", "callback_confirmation_code": "c0de"}
 
