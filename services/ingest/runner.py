@@ -79,7 +79,12 @@ class AccountRunner:
                 else:
                     loops.append(SourceLoop(self.account, creds, reader, self.deps))
             self.sources = [r.source for r in readers]
-            await self._describe(State.READING, "")
+            if loops:
+                await self._describe(State.READING, "")
+            else:
+                expired = ", ".join(sorted(self.spec.expired)) or "no"
+                await self._describe(State.TOKEN_EXPIRED if self.spec.expired else State.STOPPED,
+                                     f"nothing to read: {expired} token(s) expired; reconnect the account")
             await asyncio.gather(*(loop.run(stop) for loop in loops), self._backfill(client, creds, stop))
         finally:
             await client.close()
