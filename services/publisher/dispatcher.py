@@ -137,6 +137,8 @@ class Dispatcher:
 
     # --- the loop ----------------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
+        with contextlib.suppress(Exception):  # the first try inline: a lone instance is ready at once
+            self._leader = await self._schedule.take_lease(self.lease_s, utcnow())
         lease = asyncio.create_task(self._hold_lease(stop))
         relay = asyncio.create_task(self._wake_on(stop))
         try:
