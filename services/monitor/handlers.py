@@ -122,7 +122,8 @@ def _spike_alerts(live: list[Classified], new_keys: set[str], ledger: AlertLedge
             continue
         running = total - sum(1 for key in members if key in new_keys)  # the count before this batch
         baseline: int | None = None
-        for key, c in members.items():
+        keys = list(members)
+        for position, (key, c) in enumerate(members.items()):
             running += key in new_keys
             if running < rule.min_count:
                 continue
@@ -132,8 +133,10 @@ def _spike_alerts(live: list[Classified], new_keys: set[str], ledger: AlertLedge
             if not check.fires or alerting.in_cooldown(ledger.last_fired(ws, rule.rule_id, ""), c.item.created_at,
                                                        rule):
                 continue
-            refs = ledger.negative_items(ws, rule.accounts, window.start, window.end, SPIKE_ITEMS)
-            alert = alerting.spike_alert(rule, c.item, window, check, refs, language)
+            later = {members[k].item.ref.key for k in keys[position + 1:] if k in new_keys}  # not counted yet
+            refs = [r for r in ledger.negative_items(ws, rule.accounts, window.start, window.end,
+                                                     SPIKE_ITEMS + len(later)) if r.key not in later]
+            alert = alerting.spike_alert(rule, c.item, window, check, refs[:SPIKE_ITEMS], language)
             ledger.save(alert, trigger_event_id=c.item.source.event_id, scope="", fired_at=c.item.created_at)
             out.append(alert)
             break
@@ -172,10 +175,19 @@ def handle_channel_event(event: AccountTokenExpired | IngestGapRecorded, *, rule
 
 def schedule_deliveries(alert: AlertRaised, *, rules: Rules, queue: DeliveryQueue, now: datetime,
                         max_age: timedelta) -> list[Event]:
-    """Create one delivery per destination of the alert's rule (once; old alerts are marked skipped)."""
-    rule = rules.get(alert.workspace_id).alert_rule(alert.rule_id)
-    if rule is not None and rule.destinations:
-        queue.schedule(alert, list(rule.destinations), now, stale=alerting.is_stale(alert.occurred_at, now, max_age))
+    """Create one delivery per destination of the alert's rule (once; old alerts are marked skipped).
+
+    A destination an admin disabled is left out. One the rule names but the workspace no longer has is
+    scheduled anyway, so its failure is reported (``alert.delivery_failed``) instead of passing unseen.
+    """
+    workspace = rules.get(alert.workspace_id)
+    rule = workspace.alert_rule(alert.rule_id)
+    if rule is None:
+        return []
+    targets = [d for d in rule.destinations
+               if (found := workspace.destination(d)) is None or found.enabled]
+    if targets:
+        queue.schedule(alert, targets, now, stale=alerting.is_stale(alert.occurred_at, now, max_age))
     return []
 
 

@@ -143,12 +143,14 @@ async def test_a_refused_webhook_is_given_up_at_once_and_a_failing_one_after_its
         async with running(d.worker):
             d.schedule(alert(1))
             await until(lambda: all(d.state("alert-1", x).get("state") == FAILED
-                                    for x in ("refused", "failing", "off", "removed")))
+                                    for x in ("refused", "failing", "removed")))
             await asyncio.sleep(0.3)
+        d_off = d.state("alert-1", "off") or None
         await d.close()
     assert len(refused.requests) == 1 and len(failing.requests) == 3
     failures = {f.destination_id: f for f in await log_events(js, ev.AlertDeliveryFailed)}
-    assert set(failures) == {"refused", "failing", "off", "removed"}
+    assert set(failures) == {"refused", "failing", "removed"}
+    assert d_off is None  # a disabled destination is not scheduled at all
     assert failures["refused"].permanent and "HTTP 404" in failures["refused"].reason
     assert not failures["failing"].permanent and failures["failing"].attempts == 3
     assert failures["removed"].destination_kind is None and failures["removed"].attempts == 1
