@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from unit.monitor.monitor_fakes import MAX_AGE, NOW, FakeClassifier, comment
 
 from chorus import events as ev
 from chorus.backbone.db import make_engine
 from chorus.monitor.adapters.alert_book import SqlAlertBook
 from chorus.monitor.handlers import handle_channel_event, handle_items
 from chorus.monitor.workspace_rules import StaticRules, WorkspaceRules
-from unit.monitor.monitor_fakes import MAX_AGE, NOW, FakeClassifier, comment
 
 M = timedelta(minutes=1)
 HOUR = NOW.replace(minute=0)
@@ -40,7 +40,8 @@ def monitor(db_url):
 
     yield build
     for m in made:
-    
+        m.engine.dispose()
+
 
 def negatives(start: int, count: int, at, step=M) -> list[ev.Event]:
     return [comment(start + i, "плохо", at=at + i * step) for i in range(count)]
