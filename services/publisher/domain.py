@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chorus.events.values import FailureKind, MediaRef, Network
-from chorus.networks.errors import NetworkError, OutcomeUnknown, RetryLater, TokenInvalid
+from chorus.networks.errors import NetworkError, OutcomeUnknown, RetryLater, TokenInvalid, redact
 
 
 class State(StrEnum):
@@ -264,7 +264,7 @@ def after_error(error: BaseException, *, attempt: int, now: datetime, policy: Po
     if isinstance(error, NetworkError):  # permission missing, content rejected, not found: a person acts
         return Failed(error.kind, error.detail)
     reason = (f"no answer within {policy.call_timeout_s:.0f} s" if isinstance(error, TimeoutError)
-              else f"the call failed in an unexpected way ({type(error).__name__}: {error})")
+              else f"the call failed in an unexpected way ({redact(str(error))})")
     return Unknown(reason, now + timedelta(seconds=policy.settle_s))
 
 

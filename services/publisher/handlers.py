@@ -28,7 +28,7 @@ from datetime import timedelta
 from chorus.events import Event
 from chorus.events.values import FailureKind
 from chorus.networks.base import AccountClient, Media, Sent
-from chorus.networks.errors import NetworkError, RetryLater, TokenInvalid
+from chorus.networks.errors import NetworkError, RetryLater, TokenInvalid, redact
 from chorus.networks.limits import TextKind
 from chorus.publisher import records, rules
 from chorus.publisher.domain import (
@@ -105,9 +105,27 @@ def _since(item: Item, policy: Policy):
     return (item.intent_at or item.publish_at) - policy.readback_margin
 
 
+class _Unexpected(Exception):
+    """An adapter raised something that is not a network outcome (a bug): logged redacted, treated as unknown."""
+
+
+
 async def _find(item: Item, client: AccountClient, deps: Deps) -> Sent | None:
-    return await asyncio.wait_for(client.find_sent(item.idempotency_key, item.text, _since(item, deps.policy)),
-                                  deps.policy.call_timeout_s)
+    try:
+        return await asyncio.wait_for(client.find_sent(item.idempotency_key, item.text, _since(item, deps.policy)),
+                                      deps.policy.call_timeout_s)
+    except (NetworkError, TimeoutError):
+        raise
+    except Exception as error:
+        raise _Unexpected(_unexpected(item, "find_sent", error)) from error
+
+
+def _unexpected(item: Item, call: str, error: BaseException) -> str:
+    """Log an adapter's unexpected exception without leaking a token; the text is safe for an event."""
+    text = redact(f"{type(error).__name__}: {error}")
+    log.error("%s: the %s adapter's %s failed unexpectedly: %s", item.key, item.network.value, call, text)
+    log.debug("traceback", exc_info=error)
+    return text
 
 
 async def _reconcile(item: Item, by_key: bool, deps: Deps) -> Done:
@@ -126,7 +144,7 @@ async def _reconcile(item: Item, by_key: bool, deps: Deps) -> Done:
     now = deps.clock.now()
     try:
         found = await _find(item, client, deps)
-    except (RetryLater, TimeoutError) as error:
+    except (RetryLater, TimeoutError, _Unexpected) as error:
         if item.rounds + 1 >= deps.policy.reconcile_rounds:
             return await _write(deps, [records.failed(item, FailureKind.UNKNOWN, _unsettled(
                 f"reading the network back kept failing ({_detail(error)})"))])
@@ -177,7 +195,7 @@ async def _send(item: Item, deps: Deps, *, read_back_first: bool, by_key_for: in
     if read_back_first:
         try:
             found = await _find(item, client, deps)
-        except (RetryLater, TimeoutError) as error:
+        except (RetryLater, TimeoutError, _Unexpected) as error:
             retry_at = deps.clock.now() + timedelta(seconds=retry_delay(
                 item.attempts, getattr(error, "retry_after", None), deps.policy, deps.jitter()))
             return await _write(deps, [records.deferred(item, item.attempts, f"read-back before retrying failed: "
@@ -209,9 +227,9 @@ async def _send(item: Item, deps: Deps, *, read_back_first: bool, by_key_for: in
         sent = await asyncio.wait_for(_call(client, claimed, media), deps.policy.call_timeout_s)
     except asyncio.CancelledError:
         raise  # shutting down mid-call: the intent is logged, so the next start reconciles it
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - every outcome is classified; an unexpected one is unknown
         if not isinstance(error, NetworkError | TimeoutError):
-            log.exception("%s: unexpected error from the %s adapter", claimed.key, claimed.network.value)
+            error = _Unexpected(_unexpected(claimed, "write", error))
         return await _after(claimed, attempt, error, deps, settling=by_key_for is not None)
     events = [records.published(claimed, sent, deps.clock.now())]
     if by_key_for is not None:

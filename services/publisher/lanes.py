@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from chorus.events.values import Network
+from chorus.networks.errors import redact
 from chorus.publisher.adapters.repository import Due
 from chorus.publisher.handlers import Done
 
@@ -132,8 +133,10 @@ class Lanes:
                 self.sent += 1
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("publisher: handling %s failed; it is looked at again shortly", key)
+            except Exception as exc:  # the database or NATS is away: the item stays as it was, and comes back
+                log.error("publisher: handling %s failed (%s); it is looked at again shortly", key,
+                          redact(f"{type(exc).__name__}: {exc}"))
+                log.debug("traceback", exc_info=exc)
                 await asyncio.sleep(1.0)
             finally:
                 self.busy.discard(key)

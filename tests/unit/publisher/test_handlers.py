@@ -238,3 +238,12 @@ async def test_an_unknown_outcome_of_a_disconnected_account_is_left_for_a_person
     await perform("post-1:acc-1", d)
     [failed] = d.log.events
     assert failed.failure == "unknown" and "disconnected" in failed.reason and d.accounts._client.calls == []
+
+
+async def test_an_unexpected_adapter_error_never_puts_a_token_in_the_event(caplog):
+    secret = "vk1.a.SECRETtokenVALUE123"
+    d = deps(item(), client=FakeClient(outcomes=[RuntimeError(f"bad answer for access_token={secret}")]))
+    await perform("post-1:acc-1", d)
+    unknown = d.log.events[-1]
+    assert type(unknown).__name__ == "PostOutcomeUnknown" and secret not in unknown.reason
+    assert secret not in caplog.text and "unexpectedly" in caplog.text
