@@ -111,4 +111,11 @@ async def test_screenshots_of_inbox_conversation_and_alerts(inbox, browser, stor
     await expect(page.locator(".alert-item")).to_have_count(2)
     await expect(page.locator(".gap")).to_contain_text("VK Кофейня «Зерно»: " + ("no data from" if lang == "en" else "нет данных с"))
     await page.screenshot(path=str(SCREENSHOTS / f"alerts-{lang}.png"), full_page=True)
+
+    await page.goto(f"{inbox.url}/settings/acme/accounts")
+    await expect(page.locator(".account-card")).to_have_count(3)
+    await page.screenshot(path=str(SCREENSHOTS / f"settings-accounts-{lang}.png"), full_page=True)
+    await page.goto(f"{inbox.url}/report?days=7")
+    await expect(page.locator("table.table").first.locator("tbody tr")).to_have_count(1)  # Анна answered one
+    await page.screenshot(path=str(SCREENSHOTS / f"report-{lang}.png"), full_page=True)
     await page.context.close()

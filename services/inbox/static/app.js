@@ -149,8 +149,19 @@
         ["header", "thread", "side"].forEach(function (name) {
           var el = document.getElementById(name === "header" ? "conv-header" : name === "thread" ? "conv-thread" : "conv-side");
           if (!el) { return; }
-          if (name === "side" && el.contains(document.activeElement) && document.activeElement.tagName === "TEXTAREA") { return; }
+          /* keep what the person is typing in the side panel (tags, note) across the refresh */
+          var typed = {}, focused = null;
+          el.querySelectorAll("input[type=text], input:not([type]), textarea").forEach(function (f) {
+            var key = (f.form ? f.form.getAttribute("action") : "") + "|" + f.name;
+            if (f.value) { typed[key] = f.value; }
+            if (f === document.activeElement) { focused = key; }
+          });
           el.innerHTML = parts[name];  /* server-rendered, escaped HTML */
+          el.querySelectorAll("input[type=text], input:not([type]), textarea").forEach(function (f) {
+            var key = (f.form ? f.form.getAttribute("action") : "") + "|" + f.name;
+            if (typed[key]) { f.value = typed[key]; }
+            if (key === focused) { f.focus(); }
+          });
           localTimes(el);
         });
       })
@@ -194,6 +205,23 @@
         if (empty && list.children.length) { empty.hidden = true; }
       }).catch(function () {});
   }
+  function resyncList() {
+    if (!list || body.getAttribute("data-cursor-page") === "1") { return; }
+    fetch("/inbox/rows?" + (body.getAttribute("data-filters") || ""), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (html === null) { return; }
+        var selectedId = selected >= 0 && rows()[selected] ? rows()[selected].getAttribute("data-id") : null;
+        list.innerHTML = html;  /* server-rendered, escaped HTML */
+        localTimes(list);
+        var empty = document.getElementById("empty-list");
+        if (empty) { empty.hidden = list.children.length > 0; }
+        if (selectedId) {
+          var i = rows().findIndex(function (li) { return li.getAttribute("data-id") === selectedId; });
+          if (i >= 0) { select(i); }
+        }
+      }).catch(function () {});
+  }
   function insertSorted(li) {
     var last = li.getAttribute("data-last");
     var rows = list.children;
@@ -219,7 +247,12 @@
   if (window.EventSource && csrf) {
     var status = document.getElementById("live-status");
     var source = new EventSource("/events");
-    source.addEventListener("open", function () { if (status) { status.hidden = true; } });
+    source.addEventListener("open", function () {
+      if (status) { status.hidden = true; }
+      /* whatever changed between rendering the page and subscribing (or while disconnected) */
+      if (page === "inbox") { resyncList(); }
+      if (conversationId) { refreshConversation(); }
+    });
     source.addEventListener("error", function () { if (status) { status.hidden = false; } });
     source.addEventListener("conversation", function (ev) {
       var notice = JSON.parse(ev.data);

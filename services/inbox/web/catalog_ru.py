@@ -109,7 +109,7 @@ RU: dict[str, str] = {
         "Учитываются диалоги, начавшиеся в периоде.",
     "By manager": "По менеджерам", "Manager": "Менеджер", "By account": "По аккаунтам",
     "Conversations": "Диалоги", "Answered": "С ответом", "Median first response": "Медиана первого ответа",
-    "Average first response": "Среднее время первого ответа", "Median resolution": "Медиана решения",
+    "Average first response": "Среднее время первого ответа", "Median resolution": "Медиана решения", "Resolved": "Решено",
     "No conversations in this period.": "В этом периоде диалогов нет.",
     # settings
     "Accounts": "Аккаунты", "Rules": "Правила", "Alert destinations": "Куда оповещать", "Team": "Команда",

@@ -67,8 +67,11 @@ async def inbox(request: Request, caller: Caller) -> Response:
 
 @page
 async def rows(request: Request, caller: Caller) -> Response:
-    """The rows of the given conversations that match the page's filters (for live updates)."""
-    ids = [i for i in (request.query_params.get("ids") or "").split(",") if i][:100]
+    """The rows of the given conversations that match the page's filters (for live updates), or without
+    ``ids`` the first page (the page re-reads it whenever its event stream (re)connects, so nothing that
+    changed between rendering and subscribing is missed)."""
+    raw = request.query_params.get("ids")
+    ids = [i for i in (raw or "").split(",") if i][:100] if raw is not None else None
     filters = filters_from(request)
     filters = Filters(**{**filters.__dict__, "before": None})
     found, _cursor, names = await services(request).read(_list_context, caller, filters, ids)
