@@ -160,3 +160,28 @@ async def test_alert_banner_appears_live_and_keys_drive_the_list(inbox, browser,
     await page.keyboard.press("?")
     await expect(page.locator("#help")).to_be_visible()
     await page.context.close()
+
+
+async def test_canned_reply_note_and_sentiment_correction(inbox, browser, store, js):
+    inbox.user("boss@acme.test", "Борис Админов", {"acme": "admin"})
+    await store.append(comment(1, "Сколько стоит доставка?", author="Ирина"))
+    page = await login(browser, inbox, "boss@acme.test")
+    await page.goto(f"{inbox.url}/settings/acme/canned")
+    await page.fill('input[name="title"]', "Приветствие")
+    await page.fill('textarea[name="text"]', "Здравствуйте, {author_name}! На связи {manager_name} из {account_name}.")
+    await page.click('form[action$="/do/canned"] button')
+    await expect(page.locator(".ok")).to_be_visible()
+
+    await page.goto(f"{inbox.url}/inbox")
+    await page.locator("li.conv-row a").click()
+    await page.select_option("#canned", label="Приветствие")
+    await expect(page.locator("#reply-text")).to_have_value("Здравствуйте, Ирина! На связи Борис Админов из vk-acme.")
+
+    await page.fill("#note-text", "Клиент из VIP-списка")
+    await page.click(".note-form button")
+    await expect(page.locator(".msg.note")).to_contain_text("Клиент из VIP-списка", timeout=10000)
+
+    await page.locator(".msg-in .sentiment-form select").select_option("negative")
+    await expect(page.locator(".msg-in .sent.sent-negative")).to_contain_text("✎", timeout=10000)
+    await expect(page.locator("#conv-side .sent.sent-negative")).to_be_visible()
+    await page.context.close()
