@@ -8,10 +8,11 @@ that is not in the log never reached the network.
 """
 from __future__ import annotations
 
+from pydantic import Field
+
 from chorus.events.base import Event
 from chorus.events.streams import PUBLISHER
 from chorus.events.values import FailureKind, Network, Timestamp
-from pydantic import Field
 
 
 class PostAttempted(Event):

@@ -38,11 +38,12 @@ DEFAULT_PARAMS: tuple[tuple[str, str], ...] = (
 DEFAULT_SOURCES: tuple[tuple[str, str], ...] = tuple((n.value, n.value) for n in Network)
 
 #: Top-level domains a bare domain (no scheme, no www.) must end with to count as a link.
-BARE_TLDS = frozenset("""
-    ru рф su by kz ua uz am ge az kg tj md com net org info biz pro io me co app dev online site store shop
-    club ai tv xyz top world news blog link ly gg to fm cc sh eu de uk us fr it es pl cz tech space москва
-    рус дети moscow
-""".split())
+BARE_TLDS = frozenset((
+    "ru", "рф", "su", "by", "kz", "ua", "uz", "am", "ge", "az", "kg", "tj", "md", "com", "net", "org", "info",
+    "biz", "pro", "io", "me", "co", "app", "dev", "online", "site", "store", "shop", "club", "ai", "tv", "xyz",
+    "top", "world", "news", "blog", "link", "ly", "gg", "to", "fm", "cc", "sh", "eu", "de", "uk", "us", "fr",
+    "it", "es", "pl", "cz", "tech", "space", "москва", "рус", "дети", "moscow",
+))
 
 _STOP = "\\s<>\"«»“”"  # characters a link never contains
 _SCHEMED = rf"(?:[Hh][Tt][Tt][Pp][Ss]?://|[Ww][Ww][Ww]\.)[^{_STOP}]+"
@@ -103,7 +104,7 @@ def _encode(value: str) -> str:
 def add_params(url: str, params: Mapping[str, str]) -> str:
     """``url`` with each of ``params`` it does not have yet; see the module docstring."""
     base, hash_mark, fragment = url.partition("#")
-    path_part, question, query = base.partition("?")
+    path_part, _, query = base.partition("?")
     present = {unquote(p.split("=", 1)[0]).strip().lower() for p in re.split(r"[&;]", query) if p}
     extra = [f"{name}={_encode(value)}" for name, value in params.items()
              if value and name.lower() not in present]
