@@ -9,7 +9,8 @@ The loop's promises:
 - ``TokenInvalid`` reports the token expired (once per connection) and ends the loop: nothing polls a dead
   token until the account is connected again;
 - ``PermissionMissing`` ends this source only, in a visible state; the account's other sources go on;
-- a pause longer than the network lets a reader page back is recorded as a gap before reading resumes.
+- a pause longer than the network lets a reader page back is recorded as a gap (once, when reading resumes,
+  before the first batch after it).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from datetime import datetime, timedelta
 from chorus.backbone.store import EventStore
 from chorus.events import utcnow
 from chorus.ingest import handlers
-from chorus.ingest.adapters.cursors import CursorStore, Moved
+from chorus.ingest.adapters.cursors import Checkpoint, CursorStore, Moved
 from chorus.ingest.config import Timing
 from chorus.ingest.domain import AccountRecord, Backoff, State, horizon, is_long_poll, outage_gap, token_kind
 from chorus.ingest.progress import Board, SourceProgress
@@ -108,15 +109,14 @@ class SourceLoop:
     async def run(self, stop: asyncio.Event) -> State:
         """Read until ``stop``; returns the state the source ended in."""
         d = self.deps
-        await self.progress.resume()
-        checkpoint = await d.cursors.load(self.account.account_id, self.source)
         backoff = Backoff(d.timing.backoff_min_s, d.timing.backoff_max_s)
-        last_ok = checkpoint.polled_at
+        await self.progress.resume()
+        checkpoint = await self._load(stop, backoff)
+        last_ok = checkpoint.polled_at if checkpoint else None
         await self.progress.set(State.READING)
-        while not stop.is_set():
+        while checkpoint is not None and not stop.is_set():
             started = d.clock()
             try:
-                last_ok = await self._record_outage(last_ok, started)
                 batch = await asyncio.wait_for(self.reader.poll(checkpoint.cursor), d.timing.poll_timeout_s)
             except TokenInvalid as exc:
                 kind = token_kind(self.account.network, self.source, self.account.token_kinds)
@@ -132,6 +132,7 @@ class SourceLoop:
                 await self._back_off(exc, backoff, stop)
                 continue
             try:
+                last_ok = await self._record_outage(last_ok, started)
                 stored = await handlers.store_batch(batch, account=self.account, source=self.source, store=d.store,
                                                     dead_letters=d.dead_letters, last_ok=last_ok)
                 cursor = batch.cursor if batch.cursor is not None else checkpoint.cursor
@@ -140,7 +141,7 @@ class SourceLoop:
             except Moved:
                 log.info("ingest: %s %s: cursor moved by another replica; reloading", self.account.account_id,
                          self.source)
-                checkpoint = await d.cursors.load(self.account.account_id, self.source)
+                checkpoint = await self._load(stop, backoff)
                 continue
             except Exception as exc:  # noqa: BLE001 - NATS unreachable: nothing is lost, the batch is read again
                 await self._back_off(exc, backoff, stop)
@@ -157,6 +158,15 @@ class SourceLoop:
             if not self._long_poll and not batch.events:
                 await d.nudges.pause(self.account.account_id, stop, d.timing.poll_interval_s[self.account.network])
         return State.STOPPED
+
+    async def _load(self, stop: asyncio.Event, backoff: Backoff) -> Checkpoint | None:
+        """The stored checkpoint (retried while NATS is unreachable); ``None`` when stopped meanwhile."""
+        while not stop.is_set():
+            try:
+                return await self.deps.cursors.load(self.account.account_id, self.source)
+            except Exception as exc:  # noqa: BLE001 - NATS unreachable
+                await self._back_off(exc, backoff, stop)
+        return None
 
     async def _record_outage(self, last_ok: datetime | None, now: datetime) -> datetime | None:
         gap = outage_gap(last_ok, now, self._horizon)

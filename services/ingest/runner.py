@@ -85,7 +85,12 @@ class AccountRunner:
                 expired = ", ".join(sorted(self.spec.expired)) or "no"
                 await self._describe(State.TOKEN_EXPIRED if self.spec.expired else State.STOPPED,
                                      f"nothing to read: {expired} token(s) expired; reconnect the account")
-            await asyncio.gather(*(loop.run(stop) for loop in loops), self._backfill(client, creds, stop))
+            # A TaskGroup, not gather: if one source crashes the others are cancelled with it, so the fleet's
+            # restart never leaves an orphan loop polling beside the new one.
+            async with asyncio.TaskGroup() as group:
+                for loop in loops:
+                    group.create_task(loop.run(stop), name=f"ingest:{self.account.account_id}:{loop.source}")
+                group.create_task(self._backfill(client, creds, stop))
         finally:
             await client.close()
 
