@@ -31,24 +31,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import text
 
-from chorus.backbone.db import make_engine  # noqa: E402
-from chorus.inbox import admin, views  # noqa: E402
-from chorus.inbox.adapters import people  # noqa: E402
-from chorus.inbox.projection import ddl  # noqa: E402
-from chorus.inbox.projection.inbox import InboxProjection  # noqa: E402
-from chorus.inbox.projection.tables import conversations, messages, search, tags  # noqa: E402
-from chorus.inbox.search import lemma, words  # noqa: E402
-from chorus.inbox.views import Filters, Scope  # noqa: E402
+from chorus.backbone.db import make_engine
+from chorus.inbox import admin, views
+from chorus.inbox.adapters import people
+from chorus.inbox.projection import ddl
+from chorus.inbox.projection.inbox import InboxProjection
+from chorus.inbox.projection.tables import conversations, messages, search, tags
+from chorus.inbox.search import lemma, words
+from chorus.inbox.views import Filters, Scope
 
 WORKSPACES = [f"ws{i}" for i in range(10)]
 NETWORKS = ["vk", "telegram", "x", "facebook"]
 KINDS = {"vk": "comment", "telegram": "message", "x": "mention", "facebook": "comment"}
-VOCAB = ("здравствуйте когда будет заказ спасибо отличный сервис кофе очередь магазин скидка акция вопрос ответ "
-         "почему долго ждать курьер оплата карта возврат деньги приложение не работает хорошо плохо вкусно дорого "
-         "hello order thanks great service coffee queue store discount question answer why long wait courier "
-         "payment card refund money app broken good bad tasty expensive please today tomorrow").split()
+VOCAB = ["здравствуйте", "когда", "будет", "заказ", "спасибо", "отличный", "сервис", "кофе", "очередь", "магазин", "скидка", "акция", "вопрос", "ответ", "почему", "долго", "ждать", "курьер", "оплата", "карта", "возврат", "деньги", "приложение", "не", "работает", "хорошо", "плохо", "вкусно", "дорого", "hello", "order", "thanks", "great", "service", "coffee", "queue", "store", "discount", "question", "answer", "why", "long", "wait", "courier", "payment", "card", "refund", "money", "app", "broken", "good", "bad", "tasty", "expensive", "please", "today", "tomorrow"]
 RARE = ["доставку", "доставкой", "доставки"]  # the searched word, in several forms, in ~1% of messages
 PASSWORD = "bench-password-1"
 

@@ -29,12 +29,12 @@ class InboxError(Exception):
         self.code, self.params = code, params
 
 
-class NotFound(InboxError):  # noqa: N818 - a 404 whatever the reason (absent, or another workspace's)
+class NotFound(InboxError):
     def __init__(self, what: str = "not found") -> None:
         super().__init__("not_found", what)
 
 
-class Forbidden(InboxError):  # noqa: N818
+class Forbidden(InboxError):
     def __init__(self, message: str = "your role does not allow this") -> None:
         super().__init__("forbidden", message)
 

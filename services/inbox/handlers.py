@@ -10,8 +10,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from chorus.events import (
-    ConversationAssigned, ConversationClosed, ConversationNoted, ConversationReopened, ConversationTagged, Event,
-    ReplyKind, ReplyRequested, ReplyTarget, SentimentCorrected, derived_id, new_id,
+    ConversationAssigned,
+    ConversationClosed,
+    ConversationNoted,
+    ConversationReopened,
+    ConversationTagged,
+    Event,
+    ReplyKind,
+    ReplyRequested,
+    ReplyTarget,
+    SentimentCorrected,
+    derived_id,
+    new_id,
 )
 from chorus.events.values import ItemKind, ItemRef, Network, Sentiment
 from chorus.inbox.domain import REPLY_ID, InboxError, NotFound, check_reply, parse_tags, require

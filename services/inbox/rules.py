@@ -15,7 +15,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from chorus.events import (
-    AlertDestination, AlertDestinationsChanged, AlertRule, AlertRulesChanged, BrandRule, BrandRulesChanged,
+    AlertDestination,
+    AlertDestinationsChanged,
+    AlertRule,
+    AlertRulesChanged,
+    BrandRule,
+    BrandRulesChanged,
     WorkspaceSettingsChanged,
 )
 from chorus.events.settings import AlertRuleKind, DestinationKind

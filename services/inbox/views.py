@@ -8,7 +8,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +18,13 @@ from sqlalchemy.engine import Connection
 from chorus.inbox import search as fts
 from chorus.inbox.domain import NotFound
 from chorus.inbox.projection.tables import (
-    accounts, alerts, conversations, gaps, messages, search, sentiments, settings, tags,
+    accounts,
+    conversations,
+    messages,
+    search,
+    sentiments,
+    settings,
+    tags,
 )
 
 PAGE = 50
@@ -225,56 +231,6 @@ def message(conn: Connection, conversation_id: str, message_key: str) -> dict[st
 def reply_exists(conn: Connection, reply_id: str) -> bool:
     return conn.execute(select(messages.c.message_key).where(messages.c.message_key == f"reply:{reply_id}")).first() \
         is not None
-
-
-@dataclass
-class AccountView:
-    row: dict[str, Any]
-    last_gap: dict[str, Any] | None = None
-    token_kinds: list[str] = field(default_factory=list)
-    features: list[str] = field(default_factory=list)
-
-
-def accounts_of(conn: Connection, workspaces: list[str]) -> list[AccountView]:
-    out = []
-    for r in conn.execute(select(accounts).where(accounts.c.workspace_id.in_(workspaces))
-                          .order_by(accounts.c.network, accounts.c.name)):
-        row = _row(r)
-        gap = conn.execute(select(gaps).where(gaps.c.account_id == row["account_id"])
-                           .order_by(desc(gaps.c.gap_to)).limit(1)).first()
-        out.append(AccountView(row, _row(gap) if gap else None, json.loads(row["token_kinds"] or "[]"),
-                               json.loads(row["features"] or "[]")))
-    return out
-
-
-def account(conn: Connection, scope: Scope, account_id: str) -> dict[str, Any]:
-    row = conn.execute(select(accounts).where(accounts.c.account_id == account_id,
-                                              accounts.c.workspace_id.in_(scope.workspaces))).first()
-    if row is None:
-        raise NotFound("account")
-    return _row(row)
-
-
-def gaps_of(conn: Connection, workspaces: list[str], limit: int = 20) -> list[dict[str, Any]]:
-    query = select(gaps).where(gaps.c.workspace_id.in_(workspaces)).order_by(desc(gaps.c.gap_to)).limit(limit)
-    return [_row(r) for r in conn.execute(query)]
-
-
-def alerts_of(conn: Connection, workspaces: list[str], limit: int = 100) -> list[dict[str, Any]]:
-    query = select(alerts).where(alerts.c.workspace_id.in_(workspaces)).order_by(desc(alerts.c.raised_at)).limit(limit)
-    out = []
-    for r in conn.execute(query):
-        row = _row(r)
-        row["items"] = json.loads(row["items"] or "[]")
-        out.append(row)
-    return out
-
-
-def alert(conn: Connection, scope: Scope, alert_id: str) -> dict[str, Any]:
-    rows = [a for a in alerts_of(conn, scope.workspaces, 1000) if a["alert_id"] == alert_id]
-    if not rows:
-        raise NotFound("alert")
-    return rows[0]
 
 
 def snapshot(conn: Connection, workspace_id: str, name: str) -> dict[str, Any] | None:

@@ -6,11 +6,11 @@ import sys
 
 import httpx
 import pytest
+from e2e.conftest import login
+from e2e.test_inbox_flow import comment
 from playwright.async_api import expect
 
 from chorus.inbox.domain import conversation_id
-from e2e.conftest import login
-from e2e.test_inbox_flow import comment
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 

@@ -5,10 +5,10 @@ import asyncio
 
 import httpx
 import pytest
+from e2e.conftest import login
 from playwright.async_api import expect
 
 from chorus.events import Author, CommentReceived, FailureKind, ReplyFailed, ReplySent, utcnow
-from e2e.conftest import login
 
 pytestmark = pytest.mark.e2e
 

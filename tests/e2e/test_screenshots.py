@@ -8,16 +8,27 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from e2e.conftest import SCREENSHOTS, login
 from playwright.async_api import expect
 
 from chorus.events import (
-    AccountConnected, AlertRaised, Author, CommentReceived, ConversationAssigned, ConversationTagged,
-    DirectMessageReceived, IngestGapRecorded, MentionFound, ReplyRequested, ReplySent, ReplyTarget,
-    SentimentClassified, utcnow,
+    AccountConnected,
+    AlertRaised,
+    Author,
+    CommentReceived,
+    ConversationAssigned,
+    ConversationTagged,
+    DirectMessageReceived,
+    IngestGapRecorded,
+    MentionFound,
+    ReplyRequested,
+    ReplySent,
+    ReplyTarget,
+    SentimentClassified,
+    utcnow,
 )
 from chorus.events.values import ItemRef
 from chorus.inbox.domain import conversation_id
-from e2e.conftest import SCREENSHOTS, login
 
 NOW = utcnow()
 

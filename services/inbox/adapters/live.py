@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from collections.abc import Callable
-
 from chorus.events import (
-    AccountConnected, AccountDisconnected, AccountTokenExpired, AlertRaised, Event, IngestGapRecorded,
-    SentimentClassified, SentimentCorrected,
+    AccountConnected,
+    AccountDisconnected,
+    AccountTokenExpired,
+    AlertRaised,
+    Event,
+    IngestGapRecorded,
+    SentimentClassified,
+    SentimentCorrected,
 )
 from chorus.inbox.projection.inbox import touched_conversation
 

@@ -11,21 +11,21 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
 
 _SQLITE = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS inbox_fts USING fts5(lemmas, workspace_id, content='inbox_search', "
-    "content_rowid='search_id', tokenize='unicode61 remove_diacritics 0')",
-    "CREATE TRIGGER IF NOT EXISTS inbox_search_ai AFTER INSERT ON inbox_search BEGIN "
-    "INSERT INTO inbox_fts(rowid, lemmas, workspace_id) VALUES (new.search_id, new.lemmas, new.workspace_id); END",
-    "CREATE TRIGGER IF NOT EXISTS inbox_search_ad AFTER DELETE ON inbox_search BEGIN "
-    "INSERT INTO inbox_fts(inbox_fts, rowid, lemmas, workspace_id) "
-    "VALUES ('delete', old.search_id, old.lemmas, old.workspace_id); END",
-    "CREATE TRIGGER IF NOT EXISTS inbox_search_au AFTER UPDATE ON inbox_search BEGIN "
-    "INSERT INTO inbox_fts(inbox_fts, rowid, lemmas, workspace_id) "
-    "VALUES ('delete', old.search_id, old.lemmas, old.workspace_id); "
-    "INSERT INTO inbox_fts(rowid, lemmas, workspace_id) VALUES (new.search_id, new.lemmas, new.workspace_id); END",
+    ("CREATE VIRTUAL TABLE IF NOT EXISTS inbox_fts USING fts5(lemmas, workspace_id, content='inbox_search', "
+     "content_rowid='search_id', tokenize='unicode61 remove_diacritics 0')"),
+    ("CREATE TRIGGER IF NOT EXISTS inbox_search_ai AFTER INSERT ON inbox_search BEGIN "
+     "INSERT INTO inbox_fts(rowid, lemmas, workspace_id) VALUES (new.search_id, new.lemmas, new.workspace_id); END"),
+    ("CREATE TRIGGER IF NOT EXISTS inbox_search_ad AFTER DELETE ON inbox_search BEGIN "
+     "INSERT INTO inbox_fts(inbox_fts, rowid, lemmas, workspace_id) "
+     "VALUES ('delete', old.search_id, old.lemmas, old.workspace_id); END"),
+    ("CREATE TRIGGER IF NOT EXISTS inbox_search_au AFTER UPDATE ON inbox_search BEGIN "
+     "INSERT INTO inbox_fts(inbox_fts, rowid, lemmas, workspace_id) "
+     "VALUES ('delete', old.search_id, old.lemmas, old.workspace_id); "
+     "INSERT INTO inbox_fts(rowid, lemmas, workspace_id) VALUES (new.search_id, new.lemmas, new.workspace_id); END"),
 )
 _POSTGRES = (
-    "ALTER TABLE inbox_search ADD COLUMN IF NOT EXISTS tsv tsvector "
-    "GENERATED ALWAYS AS (to_tsvector('simple', lemmas)) STORED",
+    ("ALTER TABLE inbox_search ADD COLUMN IF NOT EXISTS tsv tsvector "
+     "GENERATED ALWAYS AS (to_tsvector('simple', lemmas)) STORED"),
     "CREATE INDEX IF NOT EXISTS ix_inbox_search_tsv ON inbox_search USING gin (tsv)",
     "CREATE INDEX IF NOT EXISTS ix_inbox_search_conv ON inbox_search (conversation_id)",
 )

@@ -19,18 +19,48 @@ from chorus.backbone.consumer import subscriptions_for
 from chorus.backbone.db import insert_ignore, upsert
 from chorus.backbone.projection import Projection
 from chorus.events import (
-    AccountConnected, AccountDisconnected, AccountTokenExpired, AlertDestinationsChanged, AlertRaised,
-    AlertRulesChanged, BrandRulesChanged, CommentDeleted, CommentEdited, CommentReceived, ConversationAssigned,
-    ConversationClosed, ConversationNoted, ConversationReopened, ConversationTagged, DirectMessageReceived, Event,
-    IngestGapRecorded, MentionFound, ReplyFailed, ReplyRequested, ReplySent, SentimentClassified, SentimentCorrected,
-    SentimentRulesChanged, WorkspaceSettingsChanged,
+    AccountConnected,
+    AccountDisconnected,
+    AccountTokenExpired,
+    AlertDestinationsChanged,
+    AlertRaised,
+    AlertRulesChanged,
+    BrandRulesChanged,
+    CommentDeleted,
+    CommentEdited,
+    CommentReceived,
+    ConversationAssigned,
+    ConversationClosed,
+    ConversationNoted,
+    ConversationReopened,
+    ConversationTagged,
+    DirectMessageReceived,
+    Event,
+    IngestGapRecorded,
+    MentionFound,
+    ReplyFailed,
+    ReplyRequested,
+    ReplySent,
+    SentimentClassified,
+    SentimentCorrected,
+    SentimentRulesChanged,
+    WorkspaceSettingsChanged,
 )
 from chorus.events.values import ItemKind
 from chorus.inbox.domain import conversation_id, item_key
 from chorus.inbox.projection import ddl
 from chorus.inbox.projection.recompute import recompute
 from chorus.inbox.projection.tables import (
-    accounts, alerts, conversations, gaps, messages, metadata, search, sentiments, settings, tags,
+    accounts,
+    alerts,
+    conversations,
+    gaps,
+    messages,
+    metadata,
+    search,
+    sentiments,
+    settings,
+    tags,
 )
 from chorus.inbox.search import lemmatise
 

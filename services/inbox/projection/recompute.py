@@ -43,10 +43,10 @@ def recompute(conn: Connection, conversation_ids: Iterable[str]) -> None:
             continue
         f = facts(thread_rows(conn, cid), closed_at=state.closed_at, reopened_at=state.reopened_at)
         author = f.author
-        values = dict(message_count=f.message_count, last_at=f.last_at, first_inbound_at=f.first_inbound_at,
-                      last_inbound_at=f.last_inbound_at, first_response_at=f.first_response_at,
-                      first_response_by=f.first_response_by, preview=f.preview, last_direction=f.last_direction,
-                      sentiment=f.sentiment, status=f.status)
+        values = {"message_count": f.message_count, "last_at": f.last_at, "first_inbound_at": f.first_inbound_at,
+                  "last_inbound_at": f.last_inbound_at, "first_response_at": f.first_response_at,
+                  "first_response_by": f.first_response_by, "preview": f.preview,
+                  "last_direction": f.last_direction, "sentiment": f.sentiment, "status": f.status}
         if author is not None:
             values.update(author_id=author.author_id, author_name=author.author_name,
                           author_handle=author.author_handle, author_url=author.author_url)

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from chorus.inbox import handlers, views
+from chorus.inbox import handlers, health_views, views
 from chorus.inbox.adapters import people
 from chorus.inbox.domain import Forbidden, InboxError, NotFound
 from chorus.inbox.web import api_models as m
@@ -206,14 +206,14 @@ async def note(request: Request, caller: Caller, cid: str, body: m.NoteRequest) 
 
 @operation("GET", "/alerts", "Alerts of the caller's workspaces, newest first", response=list[m.Alert])
 async def list_alerts(request: Request, caller: Caller) -> list[m.Alert]:
-    rows = await services(request).read(views.alerts_of, caller.scope.workspaces)
+    rows = await services(request).read(health_views.alerts_of, caller.scope.workspaces)
     return [m.Alert(**{k: r[k] for k in m.Alert.model_fields}) for r in rows]
 
 
 @operation("GET", "/accounts", "Connected accounts with token health, allowed features and the last gap",
            response=list[m.Account])
 async def list_accounts(request: Request, caller: Caller) -> list[m.Account]:
-    found = await services(request).read(views.accounts_of, caller.scope.workspaces)
+    found = await services(request).read(health_views.accounts_of, caller.scope.workspaces)
     out = []
     for a in found:
         gap = m.Gap(**{k: a.last_gap[k] for k in m.Gap.model_fields}) if a.last_gap else None

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from chorus.inbox import reports, views
+from chorus.inbox import health_views, reports, views
 from chorus.inbox.adapters import people
 from chorus.inbox.views import Filters
 from chorus.inbox.web.auth import Caller, services
@@ -46,7 +46,7 @@ async def inbox(request: Request, caller: Caller) -> Response:
 
     def load(conn):
         rows, cursor, names = _list_context(conn, caller, filters)
-        return rows, cursor, names, views.accounts_of(conn, ws), views.tags_in(conn, ws)
+        return rows, cursor, names, health_views.accounts_of(conn, ws), views.tags_in(conn, ws)
 
     rows, cursor, names, accounts, all_tags = await svc.read(load)
     ctx = await page_context(request, caller, "inbox")
@@ -86,8 +86,8 @@ async def alerts_page(request: Request, caller: Caller) -> Response:
     t = request.scope["translator"]
 
     def load(conn):
-        accounts = views.accounts_of(conn, ws)
-        return views.alerts_of(conn, ws), views.gaps_of(conn, ws), accounts
+        accounts = health_views.accounts_of(conn, ws)
+        return health_views.alerts_of(conn, ws), health_views.gaps_of(conn, ws), accounts
 
     alerts, gaps, accounts = await svc.read(load)
     names = {a.row["account_id"]: a.row["name"] or a.row["account_id"] for a in accounts}

@@ -10,7 +10,13 @@ from starlette.routing import Route
 
 from chorus.inbox.adapters import people, sessions
 from chorus.inbox.web.auth import (
-    Caller, clear_session_cookie, client_ip, is_https, services, session_caller, set_session_cookie,
+    Caller,
+    clear_session_cookie,
+    client_ip,
+    is_https,
+    services,
+    session_caller,
+    set_session_cookie,
 )
 from chorus.inbox.web.common import done, page, translator_for
 from chorus.inbox.web.i18n import LOCALES

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from chorus.events.values import Network
-from chorus.inbox import views
+from chorus.inbox import health_views
 from chorus.inbox.domain import InboxError, NotFound
 from chorus.inbox.web.auth import services
 from chorus.networks.accounts import connect_account, disconnect_account
@@ -56,7 +56,7 @@ async def connect(request, caller, ws: str, form) -> str:
 async def disconnect(request, caller, ws: str, form) -> str:
     svc = services(request)
     account_id = str(form.get("account_id", ""))
-    found = await svc.read(views.account, caller.scope, account_id)
+    found = await svc.read(health_views.account, caller.scope, account_id)
     if found["workspace_id"] != ws:  # an admin of this workspace only manages this workspace's accounts
         raise NotFound("account")
     if svc.credentials is None:

@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from chorus.events.values import Network
-from chorus.inbox import rules, views
+from chorus.inbox import health_views, rules, views
 from chorus.inbox.adapters import people
 from chorus.inbox.adapters.monitor import request_test
 from chorus.inbox.domain import WEEKDAYS, Forbidden, InboxError, NotFound, Role
@@ -53,7 +53,7 @@ async def _section(request: Request, caller: Caller, ws: str, section: str, *, e
     svc = services(request)
 
     def load(conn):
-        return {"accounts": views.accounts_of(conn, [ws]), "brand": views.snapshot(conn, ws, "brand_rules"),
+        return {"accounts": health_views.accounts_of(conn, [ws]), "brand": views.snapshot(conn, ws, "brand_rules"),
                 "alert_rules": views.snapshot(conn, ws, "alert_rules"),
                 "dests": views.snapshot(conn, ws, "alert_destinations"),
                 "workspace": views.snapshot(conn, ws, "workspace"), "members": people.members_of(conn, ws),

@@ -11,14 +11,32 @@ from chorus.backbone.consumer import ConsumerOptions
 from chorus.backbone.db import make_engine
 from chorus.backbone.projection import ProjectionRunner, rebuild
 from chorus.events import (
-    AccountConnected, AccountTokenExpired, AlertRaised, Author, BrandRulesChanged, CommentDeleted, CommentEdited,
-    CommentReceived, ConversationAssigned, ConversationClosed, ConversationNoted, ConversationReopened,
-    ConversationTagged, DirectMessageReceived, IngestGapRecorded, MentionFound, ReplyFailed, ReplyRequested, ReplySent,
-    ReplyTarget, SentimentClassified, SentimentCorrected,
+    AccountConnected,
+    AccountTokenExpired,
+    AlertRaised,
+    Author,
+    BrandRulesChanged,
+    CommentDeleted,
+    CommentEdited,
+    CommentReceived,
+    ConversationAssigned,
+    ConversationClosed,
+    ConversationNoted,
+    ConversationReopened,
+    ConversationTagged,
+    DirectMessageReceived,
+    IngestGapRecorded,
+    MentionFound,
+    ReplyFailed,
+    ReplyRequested,
+    ReplySent,
+    ReplyTarget,
+    SentimentClassified,
+    SentimentCorrected,
 )
 from chorus.events.settings import BrandRule
 from chorus.events.values import ItemRef
-from chorus.inbox import views
+from chorus.inbox import health_views, views
 from chorus.inbox.domain import conversation_id
 from chorus.inbox.projection.inbox import InboxProjection
 from chorus.inbox.projection.tables import metadata, search
@@ -119,7 +137,7 @@ def dump(engine) -> dict[str, list]:
         for table in metadata.sorted_tables:
             columns = [c for c in table.c if c.name != "search_id"]  # an internal rowid, assigned in arrival order
             rows = conn.execute(select(*columns)).all()
-            out[table.name] = sorted((tuple(str(v) for v in r) for r in rows))
+            out[table.name] = sorted(tuple(str(v) for v in r) for r in rows)
     return out
 
 
@@ -243,8 +261,8 @@ def test_pages_follow_the_cursor_without_gaps_or_repeats(engine):
 
 def test_accounts_show_token_health_and_the_last_gap(engine):
     with engine.connect() as conn:
-        [account] = views.accounts_of(conn, ["acme"])
-        alerts = views.alerts_of(conn, ["acme"])
+        [account] = health_views.accounts_of(conn, ["acme"])
+        alerts = health_views.alerts_of(conn, ["acme"])
         brand = views.snapshot(conn, "acme", "brand_rules")
     assert account.row["status"] == "token_expired" and "revoked" in account.row["status_reason"]
     assert account.last_gap["gap_from"] == at(20) and account.last_gap["gap_to"] == at(35)

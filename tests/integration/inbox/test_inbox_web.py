@@ -207,7 +207,7 @@ async def test_api_needs_a_token_and_keeps_to_the_callers_workspaces(world, tmp_
         messages = (await http.get(f"/api/v1/conversations/{CID}/messages")).json()
         assert [m["direction"] for m in messages if m["direction"] != "activity"] == ["in", "out"]
         assert (await http.get(f"/api/v1/conversations/{CID}")).json()["tags"] == ["срочно"]
-    assert [type(e) for e in store.events][0] is ReplyRequested
+    assert type(store.events[0]) is ReplyRequested
 
 
 async def test_the_viewer_gets_403_from_the_api_for_changes(world):

@@ -6,7 +6,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chorus.inbox.domain import (
-    InboxError, Row, allowed, check_reply, conversation_id, facts, fill_placeholders, parse_hours, parse_tags,
+    InboxError,
+    Row,
+    allowed,
+    check_reply,
+    conversation_id,
+    facts,
+    fill_placeholders,
+    parse_hours,
+    parse_tags,
     parse_time_zone,
 )
 from chorus.networks.limits import TextKind, check, limit_for, x_weighted_length
