@@ -27,10 +27,10 @@ import time
 from pathlib import Path
 
 import nats
-from nats.js.api import StorageType, StreamConfig
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 
+import backbone as raw  # bench/backbone.py: the raw nats-py publish figures, measured the same way
 from chorus import events as ev
 from chorus.backbone.db import make_engine
 from chorus.backbone.jetstream import ensure_streams
@@ -42,7 +42,6 @@ from chorus.monitor import config
 from chorus.monitor.bootstrap import bootstrap
 from chorus.monitor.sentiment import classify_many
 
-RAW_STREAM = "BENCH_MONITOR_RAW"
 KINDS = ("comment", "message", "mention")
 
 
@@ -77,25 +76,6 @@ def rules() -> list[ev.Event]:
     ]
 
 
-async def raw_publish(js, payloads: list[bytes], pipelined: bool) -> float:
-    await js.add_stream(StreamConfig(name=RAW_STREAM, subjects=["bench.monitor.raw"], storage=StorageType.FILE))
-    await js.purge_stream(RAW_STREAM)
-    run = "p" if pipelined else "o"
-    start = time.perf_counter()
-    if pipelined:
-        pending = []
-        for i, data in enumerate(payloads):
-            pending.append(await js.publish_async("bench.monitor.raw", data, headers={"Nats-Msg-Id": f"{run}{i}"}))
-            if len(pending) >= 1000:
-                await asyncio.gather(*pending)
-                pending = []
-        await asyncio.gather(*pending)
-    else:
-        for i, data in enumerate(payloads):
-            await js.publish("bench.monitor.raw", data, headers={"Nats-Msg-Id": f"{run}{i}"})
-    return len(payloads) / (time.perf_counter() - start)
-
-
 async def classified_count(js) -> int:
     info = await js.stream_info(ev.SentimentClassified.stream.name, subjects_filter=ev.SentimentClassified.subject())
     return (info.state.subjects or {}).get(ev.SentimentClassified.subject(), 0)
@@ -125,9 +105,9 @@ async def main(args: argparse.Namespace) -> None:
         store = EventStore(js)
         corpus = items(args.items, rng)
         payloads = [ev.encode(e) for e in corpus]
-        raw_one = await raw_publish(js, payloads[: min(len(payloads), 5000)], pipelined=False)
-        raw_pipe = await raw_publish(js, payloads, pipelined=True)
-        await js.delete_stream(RAW_STREAM)
+        raw_one = await raw.raw_publish(js, payloads[: min(len(payloads), 5000)], pipelined=False)
+        raw_pipe = await raw.raw_publish(js, payloads, pipelined=True)
+        await js.delete_stream(raw.RAW_STREAM)
 
         texts = [e.text for e in corpus]
         start = time.perf_counter()

@@ -110,6 +110,11 @@ def month_bounds(month: str) -> tuple[date, date]:
     return start, end
 
 
+def as_utc(value: datetime | None) -> datetime | None:
+    """A time read back from SQL as UTC: SQLite returns naive datetimes, and every time stored is UTC."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 def floor_to(moment: datetime, minutes: int) -> datetime:
     """The start of the fixed window of ``minutes`` (aligned to the Unix epoch, UTC) holding ``moment``."""
     epoch = datetime(1970, 1, 1, tzinfo=UTC)

@@ -25,7 +25,7 @@ from chorus.backbone.consumer import subscriptions_for
 from chorus.backbone.db import insert_ignore, upsert
 from chorus.backbone.projection import Projection
 from chorus.events import Event, SentimentClassified, SentimentCorrected
-from chorus.monitor.domain import ITEM_EVENTS, day_of, item_of, stats_label
+from chorus.monitor.domain import ITEM_EVENTS, as_utc, day_of, item_of, stats_label
 
 metadata = MetaData()
 
@@ -137,9 +137,7 @@ def _row(rows: dict[tuple[str, str], dict], key: tuple[str, str], ref) -> dict:
 def _change(rows: dict[tuple[str, str], dict], event: Event) -> None:
     if isinstance(event, SentimentClassified):
         row = _row(rows, (event.workspace_id, event.item.key), event.item)
-        at = row["machine_at"]
-        if at is not None and at.tzinfo is None:
-            at = at.replace(tzinfo=event.occurred_at.tzinfo)  # SQLite returns naive UTC datetimes
+        at = as_utc(row["machine_at"])
         if at is None or event.occurred_at >= at:
             row["machine_label"] = stats_label(event.label.value, event.language, event.score)
             row["machine_at"] = event.occurred_at

@@ -11,14 +11,14 @@ from __future__ import annotations
 import abc
 import contextlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Boolean, Column, DateTime, Engine, Index, MetaData, String, Table, Text, func, select, tuple_
 from sqlalchemy.engine import Connection
 
 from chorus.backbone.db import insert_ignore
 from chorus.events import AlertRaised, ItemRef, decode, encode
-from chorus.monitor.domain import Item
+from chorus.monitor.domain import Item, as_utc
 
 metadata = MetaData()
 
@@ -157,7 +157,7 @@ class _SqlLedger(AlertLedger):
     def last_fired(self, workspace_id: str, rule_id: str, scope: str) -> datetime | None:
         value = self.conn.execute(select(func.max(alerts.c.fired_at)).where(
             alerts.c.workspace_id == workspace_id, alerts.c.rule_id == rule_id, alerts.c.scope == scope)).scalar()
-        return _utc(value)
+        return as_utc(value)
 
     def exists(self, alert_id: str) -> bool:
         return self.conn.execute(select(alerts.c.alert_id).where(alerts.c.alert_id == alert_id)).first() is not None
@@ -167,10 +167,3 @@ class _SqlLedger(AlertLedger):
             "alert_id": alert.alert_id, "workspace_id": alert.workspace_id, "rule_id": alert.rule_id,
             "scope": scope, "fired_at": fired_at, "trigger_event_id": trigger_event_id,
             "payload": encode(alert).decode()})
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    # SQLite returns naive datetimes for timezone-aware columns; every stored time is UTC.
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)

@@ -15,7 +15,7 @@ receiver can drop it. Each finished row is ``reported`` once its ``alert.deliver
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     Boolean,
@@ -35,6 +35,7 @@ from sqlalchemy import (
 
 from chorus.backbone.db import insert_ignore
 from chorus.events import AlertRaised, decode, encode
+from chorus.monitor.domain import as_utc
 
 PENDING, IN_FLIGHT, DELIVERED, FAILED, SKIPPED = "pending", "in_flight", "delivered", "failed", "skipped"
 
@@ -83,11 +84,6 @@ class Finished:
     finished_at: datetime
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; every time stored here is UTC.
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 class DeliveryQueue:
     """Blocking SQL operations on the delivery table; the worker calls them from a thread."""
 
@@ -130,7 +126,7 @@ class DeliveryQueue:
 
     def next_due(self) -> datetime | None:
         with self.engine.connect() as conn:
-            return _utc(conn.execute(select(func.min(deliveries.c.next_attempt_at))
+            return as_utc(conn.execute(select(func.min(deliveries.c.next_attempt_at))
                                      .where(deliveries.c.state == PENDING)).scalar())
 
     def claim(self, destination_id: str, now: datetime) -> Delivery | None:
@@ -184,7 +180,7 @@ class DeliveryQueue:
             alert = decode(row.alert)
             assert isinstance(alert, AlertRaised)
             out.append(Finished(alert, row.destination_id, row.destination_kind, row.state,
-                                row.attempts, row.last_error, row.permanent, _utc(row.finished_at)))
+                                row.attempts, row.last_error, row.permanent, as_utc(row.finished_at)))
         return out
 
     def mark_reported(self, finished: list[Finished]) -> None:
