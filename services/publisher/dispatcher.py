@@ -118,7 +118,12 @@ class Dispatcher:
             key = item_key(event)
             if key is not None:
                 self._settling.pop(key, None)
-            if isinstance(event, RESCHEDULING):
+            if isinstance(event, PostScheduled | PostEdited):
+                # A post due beyond the horizon is read when the horizon reaches it: loading a backlog of
+                # posts for next month does not re-read the heap after every batch.
+                if event.publish_at.timestamp() <= time.time() + self.horizon_s:
+                    self._dirty = True
+            elif isinstance(event, RESCHEDULING):
                 self._dirty = True
             elif isinstance(event, AccountConnected | AccountDisconnected | AccountTokenExpired):
                 if not isinstance(event, AccountTokenExpired):
