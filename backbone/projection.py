@@ -181,16 +181,21 @@ class Applier:
         return {row[0] for row in rows}
 
     def _lock(self, conn: Connection, stream: str) -> int:
+        """Lock the projection for this transaction and return the stream's position.
+
+        One writer per projection at a time, whatever stream its batch comes from: ``apply`` may read rows
+        that a batch of another stream is changing. SQLite's ``BEGIN IMMEDIATE`` already serialises
+        writers; on PostgreSQL the projection's state row is locked until commit.
+        """
         name = self.projection.name
-        if not self.ignore_rebuilding:
-            rebuilding = conn.execute(select(projection_state.c.rebuilding_since)
-                                      .where(projection_state.c.projection == name)).scalar()
-            if rebuilding is not None:
-                raise _Rebuilding()
+        insert_ignore(conn, projection_state, {"projection": name})
+        state = select(projection_state.c.rebuilding_since).where(projection_state.c.projection == name)
+        if conn.dialect.name == "postgresql":
+            state = state.with_for_update()
+        if conn.execute(state).scalar() is not None and not self.ignore_rebuilding:
+            raise _Rebuilding()
         insert_ignore(conn, positions, {"projection": name, "stream": stream, "position": 0})
         query = select(positions.c.position).where(positions.c.projection == name, positions.c.stream == stream)
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update()
         return int(conn.execute(query).scalar_one())
 
     def _set_position(self, conn: Connection, stream: str, position: int) -> None:

@@ -120,20 +120,24 @@ def health_routes(health: Health) -> list[BaseRoute]:
 
 
 async def _heartbeat(health: Health, stop: asyncio.Event) -> None:
+    """Publish the health report every few seconds, and at once when readiness changes."""
     js = health.runtime.js
     key = f"{health.runtime.settings.service}.{health.runtime.settings.instance}".replace(" ", "_")
-    kv = None
+    kv, sent_ready, sent_at = None, None, 0.0
     while not stop.is_set():
         try:
-            if kv is None:
-                kv = await status_bucket(js)
             db = await asyncio.to_thread(health.database)
-            await kv.put(key, json.dumps(health.report(db)).encode())
+            report = health.report(db)
+            if report["ready"] != sent_ready or time.monotonic() - sent_at >= HEARTBEAT_S:
+                if kv is None:
+                    kv = await status_bucket(js)
+                await kv.put(key, json.dumps(report).encode())
+                sent_ready, sent_at = report["ready"], time.monotonic()
         except Exception as exc:  # noqa: BLE001 - a missed heartbeat shows as stale in `chorus status`
             log.debug("heartbeat failed: %s", exc)
-            kv = None
+            kv, sent_ready = None, None
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), HEARTBEAT_S)
+            await asyncio.wait_for(stop.wait(), 0.25)
     if kv is not None:
         with contextlib.suppress(Exception):
             await kv.delete(key)
