@@ -42,6 +42,7 @@ from chorus.events.streams import PUBLISHER
 from chorus.networks.accounts import connect_account
 from chorus.networks.base import Endpoints
 from chorus.networks.credentials import CredentialStore, generate_key
+from chorus.publisher.lanes import DEFAULT_RATES
 
 RAW_STREAM = "BENCH_RAW"
 
@@ -228,7 +229,10 @@ async def run(args: argparse.Namespace, folder: Path) -> int:
     for network in sorted(networks):
         late = [(published[k].occurred_at - at[k]).total_seconds() for k in at
                 if k in published and published[k].network == network]
-        print(f"  {network:<9} {len(late):5} posts  {percentiles(late)}")
+        load = len(late) / max(networks[network], 1) / args.window  # posts per account per second
+        pace = DEFAULT_RATES[Network(network)].per_second
+        note = f"  (at its pace: {load:.2f}/s per account, limit {pace:.2f}/s)" if load >= 0.9 * pace else ""
+        print(f"  {network:<9} {len(late):5} posts  {percentiles(late)}{note}")
     print(f"posts/s over the due window:  {len(done_late) / span if span else 0:.1f}")
     print(f"duplicates (a text published twice): {duplicates}")
     p99 = sorted(done_late)[round(0.99 * (len(done_late) - 1))] if done_late else float("inf")
