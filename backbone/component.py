@@ -18,3 +18,6 @@ class Component(Protocol):
     async def run(self, stop: asyncio.Event) -> None:
         """Work until ``stop`` is set, then return after finishing (or safely abandoning) the current step."""
         ...
+
+    # Optional: ``def checks(self) -> dict[str, object]`` adds facts (counters, states) to /readyz and to
+    # the heartbeat that `chorus status` shows, without changing readiness.

@@ -144,21 +144,41 @@ class PullSource:
 
 
 Handler = Callable[[Event], Awaitable[Sequence[Event] | None]]
+BatchHandler = Callable[[list[Event]], Awaitable[Sequence[Event] | None]]
 
 
 @dataclass
 class EventConsumer:
-    """Runs ``handler`` once per event of ``subscriptions``; see the module docstring for the guarantees."""
+    """Runs ``handler`` once per event of ``subscriptions``; see the module docstring for the guarantees.
+
+    With ``batch_handler`` instead, each fetched batch is handled in one call (for work that is cheaper in
+    bulk, such as classification); if that call fails, the batch's messages go through the one-at-a-time
+    path, so a poison message is retried and dead-lettered alone while the others pass. Either way the
+    next batch is fetched while one is handled, and the events a handler returns are appended (awaited)
+    before any input is acked.
+    """
 
     name: str
     subscriptions: list[Subscription]
-    handler: Handler
+    handler: Handler | None
     js: JetStreamContext
     store: EventStore
     options: ConsumerOptions = field(default_factory=ConsumerOptions)
+    batch_handler: BatchHandler | None = None
     handled: int = 0
     dead_lettered: int = 0
     _bound: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if (self.handler is None) == (self.batch_handler is None):
+            raise ValueError(f"{self.name}: give exactly one of handler and batch_handler")
+        if self.handler is None:
+            batch = self.batch_handler
+
+            async def one(event: Event) -> Sequence[Event] | None:
+                return await batch([event])
+
+            self.handler = one
 
     @property
     def ready(self) -> bool:
@@ -173,27 +193,62 @@ class EventConsumer:
 
     async def _pump(self, source: PullSource, stop: asyncio.Event) -> None:
         key, idle = f"{source.stream}/{source.durable}", 0
+        ahead: asyncio.Future | None = None  # the next batch, fetched while this one is handled
         while not stop.is_set():
             try:
                 if key not in self._bound:
                     await source.open()
                     self._bound.add(key)
-                msgs = await source.fetch()
+                msgs = await (ahead or source.fetch())
+                ahead = None
                 if not msgs:
                     idle += 1
                     if idle % 30 == 0 and not await source.exists():
                         self._bound.discard(key)  # deleted under us: bind again
                     continue
                 idle = 0
-                for msg in msgs:
-                    await self._process(msg)
+                if not stop.is_set():
+                    ahead = asyncio.ensure_future(source.fetch())
+                if self.batch_handler is not None and source.stream != DEAD_LETTER.name:
+                    await self._process_batch(msgs)
+                else:
+                    for msg in msgs:
+                        await self._process(msg)
             except asyncio.CancelledError:
+                if ahead is not None:
+                    ahead.cancel()
                 raise
             except Exception as exc:  # connection loss, server restart: keep trying, never die
+                await _hand_back(ahead)
+                ahead = None
                 self._bound.discard(key)
                 log.warning("%s: consumer on %s interrupted: %s", self.name, source.stream, exc)
                 await _sleep_or_stop(stop, 1.0)
+        await _hand_back(ahead)
         await source.close()
+
+    async def _process_batch(self, msgs: list[Msg]) -> None:
+        good: list[tuple[Msg, Event]] = []
+        for msg in msgs:
+            try:
+                good.append((msg, decode(msg.data, msg.subject)))
+            except DecodeError:
+                await self._process(msg)  # dead-letters it with the reason
+        if not good:
+            return
+        try:
+            produced = await self.batch_handler([event for _, event in good])
+            if produced:
+                await self.store.append_many(produced)
+        except Exception as exc:  # each message then gets its own retries and dead letter
+            log.warning("%s: a batch of %d failed (%s: %s); handling its messages one by one",
+                        self.name, len(good), type(exc).__name__, exc)
+            for msg, _ in good:
+                await self._process(msg)
+            return
+        for msg, _ in good:
+            await msg.ack()
+        self.handled += len(good)
 
     async def _process(self, msg: Msg) -> None:
         origin = Origin.of(msg)
@@ -231,6 +286,21 @@ class EventConsumer:
         await dead_letter(self.js, msg, self.name, origin, reason, error)
         await msg.ack()
         self.dead_lettered += 1
+
+
+async def _hand_back(ahead: asyncio.Future | None) -> None:
+    """Nak a batch fetched ahead but not handled, so it is redelivered at once rather than after ack_wait."""
+    if ahead is None:
+        return
+    try:
+        msgs = await ahead
+    except Exception:  # noqa: BLE001 - nothing was fetched
+        return
+    for msg in msgs:
+        try:
+            await msg.nak()
+        except Exception:  # noqa: BLE001 - it then comes back after ack_wait
+            pass
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

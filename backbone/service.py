@@ -102,7 +102,9 @@ class Health:
             "url": f"http://{s.public_host}:{s.http_port}",
             "ready": nats_ok and db_ok and not pending,
             "checks": {"nats": "ok" if nats_ok else "disconnected", "database": db_detail,
-                       "components": {c.name: "ready" if c.ready else "binding" for c in self.components}},
+                       "components": {c.name: "ready" if c.ready else "binding" for c in self.components},
+                       # a component may add facts of its own (counters, states) without changing readiness
+                       **{c.name: c.checks() for c in self.components if callable(getattr(c, "checks", None))}},
             "started_at": self.started_at.isoformat(), "updated_at": datetime.now(UTC).isoformat(),
         }
 

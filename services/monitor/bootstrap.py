@@ -25,7 +25,6 @@ from chorus.backbone.service import Runtime, Wiring
 from chorus.events import AccountTokenExpired, AlertRaised, DestinationKind, IngestGapRecorded, utcnow
 from chorus.monitor import entrypoints
 from chorus.monitor.adapters.alert_book import SqlAlertBook
-from chorus.monitor.adapters.batch_consumer import BatchConsumer
 from chorus.monitor.adapters.classifier import Classifier, LexiconClassifier
 from chorus.monitor.adapters.deliveries import DeliveryQueue
 from chorus.monitor.adapters.email import EmailSender
@@ -85,8 +84,9 @@ async def bootstrap(settings: Settings, runtime: Runtime, *, classifier: Classif
     components = [
         ProjectionRunner(WorkspaceRulesProjection(), engine, js, on_applied=rules.invalidate),
         ProjectionRunner(MentionStatsProjection(), engine, js),
-        BatchConsumer("monitor-items", subscriptions_for(*ITEM_EVENTS), functools.partial(entrypoints.on_items, monitor),
-                      js, store, ConsumerOptions(batch=settings.batch, max_deliver=max_deliver)),
+        EventConsumer("monitor-items", subscriptions_for(*ITEM_EVENTS), None, js, store,
+                      ConsumerOptions(batch=settings.batch, max_deliver=max_deliver),
+                      batch_handler=functools.partial(entrypoints.on_items, monitor)),
         EventConsumer("monitor-channel-health", subscriptions_for(AccountTokenExpired, IngestGapRecorded),
                       functools.partial(entrypoints.on_channel_event, monitor), js, store,
                       ConsumerOptions(max_deliver=max_deliver)),

@@ -1,14 +1,12 @@
-"""The batch consumer on a real nats-server: outputs before acks, a poison message isolated and dead-lettered."""
+"""Batch handlers on a real nats-server: outputs before acks, a poison message isolated and dead-lettered."""
 from __future__ import annotations
 
 import asyncio
 
-from monitor_helpers import log_events, running, until
-
 from chorus import events as ev
-from chorus.backbone.consumer import ConsumerOptions, subscriptions_for
+from chorus.backbone.consumer import ConsumerOptions, EventConsumer, subscriptions_for
 from chorus.backbone.deadletter import list_dead_letters
-from chorus.monitor.adapters.batch_consumer import BatchConsumer
+from monitor_helpers import log_events, running, until
 
 FAST = ConsumerOptions(batch=50, max_deliver=3, backoff=(0.05, 0.1, 0.2), fetch_timeout_s=0.2, ack_wait_s=5)
 
@@ -34,7 +32,7 @@ async def test_batches_are_handled_whole_and_a_poison_message_is_dead_lettered_a
         return [label(e) for e in events]
 
     await store.append_many([comment(n, "boom" if n == 7 else "ok") for n in range(40)])
-    consumer = BatchConsumer("test-batch", subscriptions_for(ev.CommentReceived), handler, js, store, FAST)
+    consumer = EventConsumer("test-batch", subscriptions_for(ev.CommentReceived), None, js, store, FAST, batch_handler=handler)
     async with running(consumer):
         await until(lambda: consumer.handled == 39 and consumer.dead_lettered == 1)
     assert sizes[0] == 40  # one batch for everything that was waiting
@@ -53,7 +51,7 @@ async def test_a_stopped_consumer_hands_back_what_it_fetched_ahead(js, store):
         return []
 
     await store.append_many([comment(n) for n in range(10)])
-    consumer = BatchConsumer("test-ahead", subscriptions_for(ev.CommentReceived), slow, js, store, FAST)
+    consumer = EventConsumer("test-ahead", subscriptions_for(ev.CommentReceived), None, js, store, FAST, batch_handler=slow)
     async with running(consumer):
         await until(lambda: len(seen) == 10)
         await store.append_many([comment(n) for n in range(10, 20)])
@@ -64,7 +62,7 @@ async def test_a_stopped_consumer_hands_back_what_it_fetched_ahead(js, store):
         seen.extend(e.comment_id for e in events)
         return []
 
-    again = BatchConsumer("test-ahead", subscriptions_for(ev.CommentReceived), quick, js, store, FAST)
+    again = EventConsumer("test-ahead", subscriptions_for(ev.CommentReceived), None, js, store, FAST, batch_handler=quick)
     async with running(again):
         await until(lambda: len(seen) == 20, timeout=3)  # handed back, not left waiting for ack_wait (5 s)
     assert sorted(seen, key=int) == [str(n) for n in range(20)]
