@@ -140,6 +140,12 @@ async def replay_dead_letter(js: JetStreamContext, seq: int) -> DeadLetter:
         raise LookupError(f"message {seq} of {DEAD_LETTER.name} is a replay request, not a dead letter")
     headers = dict(raw.headers or {})
     consumer = headers[H_CONSUMER]
+    try:
+        await js.consumer_info(DEAD_LETTER.name, f"{consumer}-replays")
+    except NotFoundError:
+        raise LookupError(f"dead letter {seq} belongs to {consumer!r}, which reads no replays: it never ran "
+                          "here, or it keeps dead letters for diagnosis only (such as unreadable network "
+                          "payloads)") from None
     out = {k: headers[k] for k in (H_CONSUMER, H_STREAM, H_SEQ, H_SUBJECT) if k in headers}
     out[H_REPLAY_OF] = str(seq)
     await js.publish(retry_subject(consumer), raw.data or b"", stream=DEAD_LETTER.name, headers=out, timeout=5)

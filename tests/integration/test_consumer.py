@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from nats.js.api import Header
 
 from chorus.backbone.consumer import ConsumerOptions, EventConsumer, Retry, subscriptions_for
-from chorus.backbone.deadletter import list_dead_letters, replay_dead_letter
+from chorus.backbone.deadletter import Origin, dead_letter, list_dead_letters, replay_dead_letter
 from chorus.events import AlertKind, AlertRaised, CommentReceived, SentimentClassified, derived_id
 from support.projection import comment
 
@@ -141,3 +143,17 @@ async def test_outputs_are_not_doubled_when_the_input_is_redelivered(js, store):
     await run_until(consumer, lambda: consumer.handled == 1)
     info = await js.stream_info(SentimentClassified.stream.name)
     assert calls == 2 and info.state.messages == 1
+
+
+async def test_a_dead_letter_nobody_can_take_back_is_refused_with_a_reason(js, store):
+    await store.append(comment(1))
+    info = await js.stream_info(CommentReceived.stream.name)
+    msg = await js.get_msg(CommentReceived.stream.name, info.state.last_seq)
+
+    class Raw:  # what a reader that keeps dead letters for diagnosis only writes
+        subject, data, headers = msg.subject, msg.data, {}
+
+    await dead_letter(js, Raw, "ingest-vk", Origin("vk", 7, "vk/long_poll", 1), "unmappable", "missing from_id")
+    [dead] = await list_dead_letters(js)
+    with pytest.raises(LookupError, match="reads no replays"):
+        await replay_dead_letter(js, dead.seq)
