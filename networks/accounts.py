@@ -34,7 +34,8 @@ async def connect_account(*, store: EventStore, credentials: CredentialStore, en
     account_id = account_id_for(workspace_id, network, profile.external_id)
     previous = await credentials.get(account_id)
     stored = Credentials(account_id=account_id, workspace_id=workspace_id, network=network,
-                         external_id=profile.external_id, tokens=dict(tokens), settings=dict(settings or {}),
+                         external_id=profile.external_id, tokens=dict(tokens),
+                         settings={**profile.settings, **(settings or {})},
                          generation=(previous.generation + 1) if previous else 1)
     await credentials.put(stored)
     event = AccountConnected(

@@ -59,6 +59,9 @@ class AccountProfile:
     token_kinds: list[str]
     features: list[str]
     followers: int | None = None
+    #: Settings learned while verifying (e.g. a Telegram channel's discussion group), stored with the
+    #: credentials so readers built later need not verify again.
+    settings: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,11 @@ def own_nats(tmp_path: Path) -> Iterator[EmbeddedNats]:
 async def _fresh_streams(url: str, limits: StreamLimits) -> nats.NATS:
     nc = await nats.connect(url, name="tests")
     js = nc.jetstream()
-    for stream in (*EVENT_STREAMS, DEAD_LETTER):
+    # Every stream goes, key-value buckets (KV_*) and object stores too: each test starts from nothing.
+    names = {info.config.name for info in await js.streams_info()} | {s.name for s in (*EVENT_STREAMS, DEAD_LETTER)}
+    for name in names:
         try:
-            await js.delete_stream(stream.name)
+            await js.delete_stream(name)
         except NotFoundError:
             pass
     await ensure_streams(js, limits)

@@ -87,7 +87,9 @@ class TelegramClient:
         return AccountProfile(network=Network.TELEGRAM, external_id=str(self._account.channel_id),
                               name=channel.title or "", handle=channel.username,
                               url=f"https://t.me/{channel.username}" if channel.username else None,
-                              token_kinds=["bot"], features=features, followers=followers)
+                              token_kinds=["bot"], features=features, followers=followers,
+                              settings={k: v for k, v in (("discussion_id", self._account.discussion_id),
+                                                          ("channel_username", channel.username)) if v})
 
     def readers(self, keywords: list[str]) -> list[Reader]:
         # The Bot API has no public search: brand keywords cannot be monitored through a bot.
