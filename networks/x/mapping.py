@@ -71,8 +71,8 @@ class Malformed(ValueError):
     pass
 
 
-def map_tweet(tweet: Any, page: Page, ctx: Context, query: str) -> Event | None:
-    """The event for one tweet, ``None`` when it is not inbound traffic; ``Malformed`` when unusable."""
+def map_tweet(tweet: Any, page: Page, ctx: Context, query: str) -> list[Event]:
+    """The events for one tweet (none when it is not inbound traffic); ``Malformed`` when unusable."""
     if not isinstance(tweet, dict):
         raise Malformed("a tweet must be a JSON object")
     tweet_id, author_id, created = tweet.get("id"), tweet.get("author_id"), tweet.get("created_at")
@@ -82,7 +82,7 @@ def map_tweet(tweet: Any, page: Page, ctx: Context, query: str) -> Event | None:
     if not isinstance(tweet.get("text"), str):
         raise Malformed("a tweet needs a string 'text'")
     if author_id == ctx.user_id:
-        return None
+        return []
     text = full_text(tweet)
     history = [str(i) for i in tweet.get("edit_history_tweet_ids") or [] if isinstance(i, str | int)]
     first_id = history[0] if history else tweet_id
@@ -90,29 +90,34 @@ def map_tweet(tweet: Any, page: Page, ctx: Context, query: str) -> Event | None:
     conversation = tweet.get("conversation_id") if isinstance(tweet.get("conversation_id"), str) else None
     is_comment = bool(replied_to and conversation and ctx.roots.get(conversation) == ctx.user_id)
     raw = {k: tweet[k] for k in _RAW_KEYS if k in tweet} | {"id": tweet_id}
-    if first_id != tweet_id:
-        if not is_comment:
-            return None
-        return CommentEdited(
+    author = _author(author_id, page.users.get(author_id))
+    if is_comment:
+        root = page.referenced.get(conversation, {})
+        # Keyed by the first version's id: X serves only the newest version of an edited post, so a reply
+        # edited before Chorus first read it arrives only edited. Announcing it as received under the id the
+        # original would have had lets the inbox show it, and a reply seen before is not received twice.
+        received = CommentReceived(
+            event_id=derived_id("x", ctx.account_id, CommentReceived.type, first_id),
+            workspace_id=ctx.workspace_id, occurred_at=created_at, account_id=ctx.account_id,
+            network=Network.X, comment_id=first_id, post_id=conversation,
+            parent_comment_id=None if replied_to == conversation else replied_to, author=author, text=text,
+            created_at=created_at, url=status_url(author.handle, first_id),
+            post_text=full_text(root) if root.get("text") else None,
+            attachments=_attachments(tweet, page), raw=raw)
+        if first_id == tweet_id:
+            return [received]
+        return [received, CommentEdited(
             event_id=derived_id("x", ctx.account_id, CommentEdited.type, first_id, tweet_id),
             workspace_id=ctx.workspace_id, occurred_at=created_at, account_id=ctx.account_id,
             network=Network.X, comment_id=first_id, post_id=conversation, text=text, edited_at=created_at,
-            raw=raw)
-    author = _author(author_id, page.users.get(author_id))
-    url = status_url(author.handle, tweet_id)
-    if is_comment:
-        root = page.referenced.get(conversation, {})
-        return CommentReceived(
-            event_id=derived_id("x", ctx.account_id, CommentReceived.type, tweet_id),
-            workspace_id=ctx.workspace_id, occurred_at=created_at, account_id=ctx.account_id,
-            network=Network.X, comment_id=tweet_id, post_id=conversation,
-            parent_comment_id=None if replied_to == conversation else replied_to, author=author, text=text,
-            created_at=created_at, url=url, post_text=full_text(root) if root.get("text") else None,
-            attachments=_attachments(tweet, page), raw=raw)
-    return MentionFound(
+            raw=raw)]
+    if first_id != tweet_id:
+        return []  # a new version of a mention: MentionFound has no edited counterpart
+    return [MentionFound(
         event_id=derived_id("x", ctx.account_id, MentionFound.type, tweet_id),
         workspace_id=ctx.workspace_id, occurred_at=created_at, account_id=ctx.account_id, network=Network.X,
-        mention_id=tweet_id, author=author, text=text, created_at=created_at, url=url, query=query, raw=raw)
+        mention_id=tweet_id, author=author, text=text, created_at=created_at,
+        url=status_url(author.handle, tweet_id), query=query, raw=raw)]
 
 
 def replied_to_id(tweet: dict[str, Any]) -> str | None:

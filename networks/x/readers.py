@@ -158,13 +158,12 @@ class _TimelineReader:
                           self._roots.known())
         for tweet in page.tweets:
             try:
-                event = map_tweet(tweet, page, context, self._query_for(tweet))
+                events = map_tweet(tweet, page, context, self._query_for(tweet))
             except (Malformed, ValidationError, TypeError, AttributeError) as exc:
                 batch.rejected.append({"source": self.source, "reason": str(exc)[:300],
                                        "payload": tweet if isinstance(tweet, dict) else {"value": repr(tweet)}})
                 continue
-            if event is not None:
-                batch.events.append(event)
+            batch.events.extend(reversed(events))  # the whole batch is reversed later (newest first)
 
     async def _fetch(self, *, since: str | None, token: str | None, start: datetime | None) -> dict[str, Any]:
         raise NotImplementedError
