@@ -36,6 +36,7 @@ from sqlalchemy import text
 from chorus.backbone.db import make_engine
 from chorus.inbox import admin, views
 from chorus.inbox.adapters import people
+from chorus.inbox.adapters.engine import tune
 from chorus.inbox.projection import ddl
 from chorus.inbox.projection.inbox import InboxProjection
 from chorus.inbox.projection.tables import conversations, messages, search, tags
@@ -142,7 +143,7 @@ def _postgres_seed(engine, n: int) -> None:
 
 
 def seed(url: str, n: int):
-    engine = make_engine(url)
+    engine = tune(make_engine(url))
     InboxProjection().create_tables(engine)
     people.create_tables(engine)
     started = time.perf_counter()
@@ -209,7 +210,7 @@ def http_cases(engine, url: str, n: int):
 
     folder = tempfile.mkdtemp(prefix="chorus-bench-")
     settings = load({"CHORUS_DATA_DIR": folder, "DATABASE_URL": url.replace("postgresql+psycopg", "postgresql")})
-    services = Services(settings=settings, engine=engine, read_engine=make_engine(url, write=False), store=None,
+    services = Services(settings=settings, engine=engine, read_engine=tune(make_engine(url, write=False)), store=None,
                         hub=LiveHub())
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(build_app(services), host="127.0.0.1", port=port, log_level="warning",

@@ -11,6 +11,7 @@ from chorus.backbone.projection import ProjectionRunner
 from chorus.backbone.service import Runtime, Wiring
 from chorus.inbox import views
 from chorus.inbox.adapters import people
+from chorus.inbox.adapters.engine import tune
 from chorus.inbox.adapters.live import LiveHub
 from chorus.inbox.config import Settings
 from chorus.inbox.projection.inbox import InboxProjection
@@ -20,6 +21,8 @@ from chorus.networks.credentials import CredentialStore
 
 
 async def bootstrap(settings: Settings, runtime: Runtime) -> Wiring:
+    tune(runtime.engine)
+    tune(runtime.read_engine)
     await asyncio.to_thread(people.create_tables, runtime.engine)
     projection = InboxProjection()
     await asyncio.to_thread(projection.create_tables, runtime.engine)
