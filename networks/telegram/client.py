@@ -30,7 +30,7 @@ from chorus.networks.base import (
     Stats,
 )
 from chorus.networks.credentials import Credentials
-from chorus.networks.errors import ContentRejected, OutcomeUnknown, PermissionMissing
+from chorus.networks.errors import ContentRejected, NetworkError, OutcomeUnknown, PermissionMissing
 from chorus.networks.telegram.features import features_for
 from chorus.networks.telegram.mapping import Account, post_url
 from chorus.networks.telegram.readback import Journal, probe
@@ -113,9 +113,9 @@ class TelegramClient:
         sent = await self._settled(key)
         if sent is not None:
             return sent
-        attempt = self._journal.begin(key, group, max(target, self._account.last_seen.get(group, 0)))
-        message = await self._send(SendMessage(chat_id=group, text=text,
-                                               reply_parameters=ReplyParameters(message_id=target)))
+        attempt, message = await self._attempt(
+            key, group, max(target, self._account.last_seen.get(group, 0)),
+            SendMessage(chat_id=group, text=text, reply_parameters=ReplyParameters(message_id=target)))
         result = Sent(remote_id=f"{group}_{message.message_id}", published_at=message.date,
                       url=post_url(self._account, int(post_id) if post_id.isdigit() else post_id, message.message_id))
         self._journal.succeeded(attempt, message.message_id, result)
@@ -141,8 +141,8 @@ class TelegramClient:
         sent = await self._settled(key)
         if sent is not None:
             return sent
-        attempt = self._journal.begin(key, chat_id, self._anchor(chat_id))
-        message = await self._send(SendMessage(chat_id=chat_id, text=text))
+        attempt, message = await self._attempt(key, chat_id, self._anchor(chat_id),
+                                               SendMessage(chat_id=chat_id, text=text))
         result = Sent(remote_id=f"{chat_id}_{message.message_id}", published_at=message.date)
         self._journal.succeeded(attempt, message.message_id, result)
         return result
@@ -159,16 +159,27 @@ class TelegramClient:
         if sent is not None:
             return sent
         channel = self._account.channel_id
-        attempt = self._journal.begin(key, channel, self._anchor(channel))
         if media:
             photo = BufferedInputFile(media[0].data, filename=media[0].name)
-            message = await self._send(SendPhoto(chat_id=channel, photo=photo, caption=text or None))
+            method = SendPhoto(chat_id=channel, photo=photo, caption=text or None)
         else:
-            message = await self._send(SendMessage(chat_id=channel, text=text))
+            method = SendMessage(chat_id=channel, text=text)
+        attempt, message = await self._attempt(key, channel, self._anchor(channel), method)
         result = Sent(remote_id=str(message.message_id), url=post_url(self._account, message.message_id),
                       published_at=message.date)
         self._journal.succeeded(attempt, message.message_id, result)
         return result
+
+    async def _attempt(self, key: str, chat_id: int, anchor: int | None, method):
+        """Send, journalled under ``key``; a definite refusal removes the entry, so the retry sends anew."""
+        attempt = self._journal.begin(key, chat_id, anchor)
+        try:
+            return attempt, await self._send(method)
+        except OutcomeUnknown:
+            raise  # the message may exist: the journal entry is what lets find_sent look for it
+        except NetworkError:
+            self._journal.forget(key)
+            raise
 
     async def find_sent(self, key: str, text: str, since: datetime) -> Sent | None:
         attempt = self._journal.attempts.get(key)

@@ -54,6 +54,10 @@ class Journal:
             self.attempts.popitem(last=False)
         return attempt
 
+    def forget(self, key: str) -> None:
+        """The send was refused with a definite answer (rate limit, bad request): nothing to look for."""
+        self.attempts.pop(key, None)
+
     def succeeded(self, attempt: Attempt, message_id: int, sent: Sent) -> None:
         attempt.sent = sent
         self.own.setdefault(attempt.chat_id, set()).add(message_id)

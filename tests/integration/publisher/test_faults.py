@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from publisher_harness import environment, outcomes, post, reply, running, soon
 
 from chorus.events import (
@@ -116,9 +115,6 @@ async def test_a_reply_to_a_deleted_comment_fails_with_not_found(sqlite_url, emu
     assert [s for s in await net.sent("vk") if s["kind"] == "comment"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="networks/telegram bug: a send refused with a definite error (429, 5xx) stays "
-                   "in the adapter's journal as an attempt of unknown outcome, so the retry with the same key goes to "
-                   "the read-back probe, which cannot run without a known message id and raises OutcomeUnknown")
 async def test_a_telegram_post_refused_with_a_rate_limit_goes_out_after_the_delay(sqlite_url, emulator, tmp_path,
                                                                                   net, nc, js, store):
     tg = await net.telegram()
