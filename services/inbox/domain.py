@@ -123,7 +123,9 @@ def facts(rows: Iterable[Row], *, closed_at: datetime | None, reopened_at: datet
     first_in = inbound[0].at if inbound else None
     last_in = inbound[-1].at if inbound else None
     response = next((r for r in outbound if first_in is not None and r.at >= first_in), None)  # type: ignore[operator]
-    last = thread[-1] if thread else None
+    # a reply whose request is not applied yet (its outcome came first) has no text to show
+    shown = [r for r in thread if r.text]
+    last = shown[-1] if shown else None
     latest = [t for t in (reopened_at, last_in) if t is not None]
     closed = closed_at is not None and all(closed_at >= t for t in latest)
     labelled = [r.sentiment for r in inbound if r.sentiment and not r.deleted]

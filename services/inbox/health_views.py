@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import desc, select
+from sqlalchemy import desc, func, select, tuple_
 from sqlalchemy.engine import Connection
 
 from chorus.inbox.domain import NotFound
@@ -22,15 +22,18 @@ class AccountView:
 
 
 def accounts_of(conn: Connection, workspaces: list[str]) -> list[AccountView]:
-    out = []
-    for r in conn.execute(select(accounts).where(accounts.c.workspace_id.in_(workspaces))
-                          .order_by(accounts.c.network, accounts.c.name)):
-        row = _row(r)
-        gap = conn.execute(select(gaps).where(gaps.c.account_id == row["account_id"])
-                           .order_by(desc(gaps.c.gap_to)).limit(1)).first()
-        out.append(AccountView(row, _row(gap) if gap else None, json.loads(row["token_kinds"] or "[]"),
-                               json.loads(row["features"] or "[]")))
-    return out
+    found = [_row(r) for r in conn.execute(select(accounts).where(accounts.c.workspace_id.in_(workspaces))
+                                           .order_by(accounts.c.network, accounts.c.name))]
+    last_gaps: dict[str, dict[str, Any]] = {}
+    if found:
+        ids = [a["account_id"] for a in found]
+        latest = select(gaps.c.account_id, func.max(gaps.c.gap_to)).where(gaps.c.account_id.in_(ids)).group_by(
+            gaps.c.account_id)
+        for r in conn.execute(select(gaps).where(tuple_(gaps.c.account_id, gaps.c.gap_to).in_(latest))
+                              .order_by(desc(gaps.c.gap_to))):
+            last_gaps.setdefault(r.account_id, _row(r))
+    return [AccountView(row, last_gaps.get(row["account_id"]), json.loads(row["token_kinds"] or "[]"),
+                        json.loads(row["features"] or "[]")) for row in found]
 
 
 def account(conn: Connection, scope: Scope, account_id: str) -> dict[str, Any]:

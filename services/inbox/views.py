@@ -178,6 +178,13 @@ def _attach(conn: Connection, rows: list[dict[str, Any]]) -> None:
         r["account_name"] = names.get(r["account_id"], r["account_id"])
 
 
+def account_choices(conn: Connection, workspaces: list[str]) -> list[tuple[str, str]]:
+    """(account id, name) of the workspaces' accounts, for the inbox's account filter."""
+    rows = conn.execute(select(accounts.c.account_id, accounts.c.name).where(accounts.c.workspace_id.in_(workspaces))
+                        .order_by(accounts.c.network, accounts.c.name))
+    return [(r.account_id, r.name or r.account_id) for r in rows]
+
+
 def account_names(conn: Connection, ids: set[str]) -> dict[str, str]:
     if not ids:
         return {}

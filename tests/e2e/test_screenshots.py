@@ -111,6 +111,7 @@ async def test_screenshots_of_inbox_conversation_and_alerts(inbox, browser, stor
     page = await login(browser, inbox, "anna@acme.test", locale=locale)
     await expect(page.locator("li.conv-row")).to_have_count(4, timeout=15000)
     await expect(page.locator("li.conv-row .sent")).to_have_count(4, timeout=15000)  # the monitor's labels, live
+    await expect(page.locator("li.conv-row", has_text="Игорь, простите")).to_be_visible(timeout=15000)
     await page.screenshot(path=str(SCREENSHOTS / f"inbox-{lang}.png"))
 
     await page.locator("li.conv-row", has_text="Игорь").locator("a").click()

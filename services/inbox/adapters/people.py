@@ -207,6 +207,13 @@ def members_of(conn: Connection, workspace_id: str) -> list[tuple[User, str]]:
     return [(_user(r), r.role) for r in rows]
 
 
+def member_names(conn: Connection, workspace_ids: list[str]) -> dict[str, str]:
+    """User id -> name of everyone in these workspaces (one query)."""
+    rows = conn.execute(select(users.c.user_id, users.c.name).join(memberships, memberships.c.user_id == users.c.user_id)
+                        .where(memberships.c.workspace_id.in_(workspace_ids)).distinct())
+    return {r.user_id: r.name for r in rows}
+
+
 def admins_left(conn: Connection, workspace_id: str, without: str) -> int:
     return len([1 for u, role in members_of(conn, workspace_id) if role == Role.ADMIN and u.user_id != without])
 

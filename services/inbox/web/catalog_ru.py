@@ -19,7 +19,7 @@ RU: dict[str, str] = {
     "No conversations here yet. New comments, messages and mentions appear as they arrive.":
         "Здесь пока пусто. Новые комментарии, сообщения и упоминания появятся сразу, как придут.",
     "Older conversations": "Более ранние", "Unknown author": "Неизвестный автор", "Closed": "Закрыт",
-    "Open": "Открыт", "Mine": "Мои", "Unassigned": "Без ответственного", "All": "Все", "You:": "Вы:",
+    "Open": "Открыт", "tab|Open": "Открытые", "tab|Closed": "Закрытые", "Mine": "Мои", "Unassigned": "Без ответственного", "All": "Все", "You:": "Вы:",
     "Assigned to": "Ответственный:", "Comments": "Комментарии", "Message": "Сообщение", "Mention": "Упоминание",
     "Messages": "Сообщения", "Mentions": "Упоминания", "Positive": "Позитив", "Neutral": "Нейтрально",
     "Negative": "Негатив",

@@ -22,6 +22,10 @@ class Translator:
         self.locale = locale if locale in LOCALES else "en"
         self._table = RU if self.locale == "ru" else {}
 
+    def p(self, context: str, message: str) -> str:
+        """A message whose translation depends on where it is shown (``tab|Open``: "Открытые", not "Открыт")."""
+        return self._table.get(f"{context}|{message}", message)
+
     def __call__(self, message: str, **params: object) -> str:
         text = self._table.get(message, message)
         if params:

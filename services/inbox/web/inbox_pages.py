@@ -25,11 +25,7 @@ def filters_from(request: Request) -> Filters:
 
 
 def member_names(conn, workspaces: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for ws in workspaces:
-        for user, _role in people.members_of(conn, ws):
-            out[user.user_id] = user.name
-    return out
+    return people.member_names(conn, workspaces)
 
 
 def _list_context(conn, caller: Caller, filters: Filters, ids: list[str] | None = None):
@@ -46,14 +42,14 @@ async def inbox(request: Request, caller: Caller) -> Response:
 
     def load(conn):
         rows, cursor, names = _list_context(conn, caller, filters)
-        return rows, cursor, names, health_views.accounts_of(conn, ws), views.tags_in(conn, ws)
+        return rows, cursor, names, views.account_choices(conn, ws), views.tags_in(conn, ws)
 
     rows, cursor, names, accounts, all_tags = await svc.read(load)
     ctx = await page_context(request, caller, "inbox")
     query = {k: v for k, v in filters.active().items()}
     statuses = []
-    for key, label in (("open", t("Open")), ("mine", t("Mine")), ("unassigned", t("Unassigned")),
-                       ("closed", t("Closed")), ("all", t("All"))):
+    for key, label in (("open", t.p("tab", "Open")), ("mine", t("Mine")), ("unassigned", t("Unassigned")),
+                       ("closed", t.p("tab", "Closed")), ("all", t("All"))):
         statuses.append((key, label, "/inbox?" + urlencode({**query, "status": key})))
     return render(request, "inbox.html", {
         **ctx, "rows": rows, "next_cursor": cursor, "filters": filters, "filter_query": urlencode(query),

@@ -117,3 +117,10 @@ def test_business_hours_and_time_zones_are_validated():
     assert parse_time_zone(" Europe/Moscow ") == "Europe/Moscow"
     with pytest.raises(InboxError, match="Mars/Base"):
         parse_time_zone("Mars/Base")
+
+
+def test_a_reply_known_only_by_its_outcome_does_not_blank_the_preview():
+    rows = [Row("in", at(0), "вопрос"), Row("out", at(2), None, by="u1")]  # ReplySent applied before ReplyRequested
+    f = facts(rows, closed_at=None, reopened_at=None)
+    assert f.preview == "вопрос" and f.last_direction == "in" and f.last_at == at(2)
+    assert f.first_response_at == at(2)
