@@ -49,9 +49,9 @@ def _sqlite_engine(url: str, *, write: bool, echo: bool) -> Engine:
 
 def insert_ignore(conn: Connection, table: Table, rows: dict[str, Any] | list[dict[str, Any]]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING on either engine (a list of rows runs as one executemany)."""
-    first = rows[0] if isinstance(rows, list) else rows
     if isinstance(rows, list) and not rows:
         return
+    first = rows[0] if isinstance(rows, list) else rows
     conn.execute(_statement(conn.dialect.name, table, tuple(first), None), rows)
 
 
@@ -61,9 +61,9 @@ def upsert(conn: Connection, table: Table, row: dict[str, Any] | list[dict[str, 
     Statements are built once per (engine kind, table, columns) and cached: building a SQLAlchemy insert
     costs far more than executing it, and projections call this for every event.
     """
-    first = row[0] if isinstance(row, list) else row
     if isinstance(row, list) and not row:
         return
+    first = row[0] if isinstance(row, list) else row
     conn.execute(_statement(conn.dialect.name, table, tuple(first), tuple(keys)), row)
 
 
@@ -99,6 +99,8 @@ projection_state = Table(
     Column("projection", String(100), primary_key=True),
     Column("rebuilding_since", DateTime(timezone=True), nullable=True),
     Column("rebuilt_at", DateTime(timezone=True), nullable=True),
+    Column("owner", String(200), nullable=True),
+    Column("owner_until", DateTime(timezone=True), nullable=True),
 )
 
 applied_events = Table(

@@ -21,10 +21,12 @@ from __future__ import annotations
 import abc
 import asyncio
 import logging
+import os
+import socket
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from nats.aio.msg import Msg
@@ -254,6 +256,16 @@ class _Failed(Exception):  # noqa: N818
         self.index, self.error = index, error
 
 
+async def _first_of(*events: asyncio.Event, then: asyncio.Event) -> None:
+    waits = [asyncio.create_task(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()
+    then.set()
+
+
 async def _quietly(awaitable) -> None:
     try:
         await awaitable
@@ -263,17 +275,43 @@ async def _quietly(awaitable) -> None:
 
 OnApplied = Callable[[list[Event]], None]
 
+_instance: str | None = None
+
+
+def set_process_instance(name: str) -> None:
+    """Name this process for projection claims (``CHORUS_INSTANCE``; the service runtime calls this).
+
+    A restarted process with the same name takes its claims back at once instead of waiting for them to
+    expire, so keep the name stable across restarts (``chorus up`` does; in a container, the host name).
+    """
+    global _instance
+    _instance = name
+
+
+def process_instance() -> str:
+    return _instance or f"{socket.gethostname()}-{os.getpid()}"
+
 
 @dataclass
 class ProjectionRunner:
-    """Keeps a projection up to date with the log, live. A ``Component``."""
+    """Keeps a projection up to date with the log, live. A ``Component``.
+
+    One runner per database applies a projection: replicas of a service that share a database would
+    otherwise split the durable consumer's messages between them and skip each other's. The runner claims
+    the projection in its state row (renewed every few seconds, taken over when not renewed for
+    ``OWNER_TTL``); the others wait as hot standbys and report themselves ready.
+    """
 
     projection: Projection
     engine: Engine
     js: JetStreamContext
     options: ConsumerOptions = field(default_factory=lambda: ConsumerOptions(batch=500))
     on_applied: OnApplied | None = None
+    instance: str = field(default_factory=lambda: process_instance())
     _bound: set[str] = field(default_factory=set)
+    standby: bool = False
+
+    OWNER_TTL: ClassVar[timedelta] = timedelta(seconds=15)
 
     def __post_init__(self) -> None:
         self.name = self.projection.consumer
@@ -281,7 +319,10 @@ class ProjectionRunner:
 
     @property
     def ready(self) -> bool:
-        return len(self._bound) == len(self.projection.subscriptions) + 1
+        return self.standby or len(self._bound) == len(self.projection.subscriptions) + 1
+
+    def checks(self) -> dict[str, object]:
+        return {"role": "standby" if self.standby else "owner", "applied": self.applied}
 
     @property
     def applied(self) -> int:
@@ -289,12 +330,67 @@ class ProjectionRunner:
 
     async def run(self, stop: asyncio.Event) -> None:
         await asyncio.to_thread(self.projection.create_tables, self.engine)
+        try:
+            while not stop.is_set():
+                if not await asyncio.to_thread(self._claim):
+                    self.standby = True
+                    await _sleep_or_stop(stop, self.OWNER_TTL.total_seconds() / 3)
+                    continue
+                self.standby = False
+                await self._own(stop)
+        finally:
+            await _quietly(asyncio.to_thread(self._release))
+
+    async def _own(self, stop: asyncio.Event) -> None:
+        """Apply while this runner holds the claim; return when it is lost or ``stop`` is set."""
+        lost = asyncio.Event()
+
+        async def renew() -> None:
+            while not stop.is_set():
+                await _sleep_or_stop(stop, self.OWNER_TTL.total_seconds() / 3)
+                if not stop.is_set() and not await asyncio.to_thread(self._claim):
+                    log.warning("projection %s: another instance took over; standing by", self.projection.name)
+                    lost.set()
+                    return
+
+        halt = asyncio.Event()
+        watcher = asyncio.create_task(_first_of(stop, lost, then=halt))
         options = replace(self.options, ack_policy=AckPolicy.ALL)
-        pumps = [self._pump(PullSource(self.js, s.stream.name, self.name, s.filter_subjects, options), stop)
+        pumps = [self._pump(PullSource(self.js, s.stream.name, self.name, s.filter_subjects, options), halt)
                  for s in self.projection.subscriptions]
         replays = PullSource(self.js, DEAD_LETTER.name, f"{self.name}-replays", [retry_subject(self.name)],
                              self.options)
-        await asyncio.gather(*pumps, self._pump_replays(replays, stop))
+        renewer = asyncio.create_task(renew())
+        try:
+            await asyncio.gather(*pumps, self._pump_replays(replays, halt))
+        finally:
+            renewer.cancel()
+            watcher.cancel()
+            self._bound.clear()
+
+    def _claim(self) -> bool:
+        now = datetime.now(UTC)
+        name = self.projection.name
+        with self.engine.begin() as conn:
+            insert_ignore(conn, projection_state, {"projection": name})
+            query = select(projection_state.c.owner, projection_state.c.owner_until).where(
+                projection_state.c.projection == name)
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update()
+            owner, until = conn.execute(query).one()
+            if until is not None and until.tzinfo is None:
+                until = until.replace(tzinfo=UTC)  # SQLite keeps no time zone
+            if owner not in (None, self.instance) and until is not None and until > now:
+                return False
+            conn.execute(update(projection_state).where(projection_state.c.projection == name).values(
+                owner=self.instance, owner_until=now + self.OWNER_TTL))
+        return True
+
+    def _release(self) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(projection_state).where(
+                projection_state.c.projection == self.projection.name,
+                projection_state.c.owner == self.instance).values(owner=None, owner_until=None))
 
     async def _pump(self, source: PullSource, stop: asyncio.Event) -> None:
         key, idle = source.stream, 0

@@ -35,6 +35,7 @@ from starlette.routing import BaseRoute, Route
 from chorus.backbone.component import Component
 from chorus.backbone.db import make_engine, ping
 from chorus.backbone.jetstream import StreamLimits, connect, ensure_streams
+from chorus.backbone.projection import set_process_instance
 from chorus.backbone.settings import CommonSettings
 from chorus.backbone.store import EventStore
 
@@ -181,6 +182,7 @@ async def serve(settings: CommonSettings, bootstrap: Bootstrap, *, stop: asyncio
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
 
+    set_process_instance(f"{settings.service}-{settings.instance}")
     nc = await connect(settings.nats_urls, f"chorus-{settings.service}-{settings.instance}")
     js = nc.jetstream()
     await ensure_streams(js, StreamLimits(duplicate_window_s=settings.duplicate_window_s,

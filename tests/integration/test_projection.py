@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from chorus.backbone.consumer import ConsumerOptions
 from chorus.backbone.db import make_engine
@@ -146,3 +147,36 @@ def _apply_without_boom(self, conn, event):
     if getattr(event, "text", None) == "boom":
         event = event.model_copy(update={"text": "fixed"})
     _original_apply(self, conn, event)
+
+
+async def test_two_runners_on_one_database_apply_once_and_the_standby_takes_over(js, store, db_url):
+    """Replicas sharing a database: one applies, the other waits, and takes over when the first stops."""
+    engine = make_engine(db_url)
+    await store.append_many([comment(n) for n in range(100)])
+
+    class Quick(ProjectionRunner):
+        OWNER_TTL = timedelta(seconds=1.5)
+
+    first = Quick(CommentCounts(), engine, js, FAST, instance="replica-1")
+    second = Quick(CommentCounts(), engine, js, FAST, instance="replica-2")
+    stop_first, stop_second = asyncio.Event(), asyncio.Event()
+    task_first = asyncio.create_task(first.run(stop_first))
+    await asyncio.sleep(0.5)
+    task_second = asyncio.create_task(second.run(stop_second))
+    try:
+        async with asyncio.timeout(15):
+            while read(engine)["counts"] != [("acc-1", 100)] or not second.standby:
+                await asyncio.sleep(0.05)
+        assert second.standby and second.ready and second.applied == 0
+        stop_first.set()  # the owner goes away (and releases its claim)
+        await asyncio.wait_for(task_first, 10)
+        await store.append_many([comment(n) for n in range(100, 150)])
+        async with asyncio.timeout(15):
+            while read(engine)["counts"] != [("acc-1", 150)]:
+                await asyncio.sleep(0.05)
+        assert second.applied == 50 and not second.standby
+    finally:
+        stop_first.set()
+        stop_second.set()
+        await asyncio.wait_for(asyncio.gather(task_first, task_second, return_exceptions=True), 10)
+    engine.dispose()

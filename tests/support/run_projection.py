@@ -29,7 +29,7 @@ class SlowCounts(CommentCounts):
 async def main(nats_url: str, db_url: str) -> None:
     nc = await nats.connect(nats_url)
     runner = ProjectionRunner(SlowCounts(), make_engine(db_url), nc.jetstream(),
-                              ConsumerOptions(batch=50, fetch_timeout_s=0.2))
+                              ConsumerOptions(batch=50, fetch_timeout_s=0.2), instance="crash-test")
     print("running", flush=True)
     await runner.run(asyncio.Event())
 
