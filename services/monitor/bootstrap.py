@@ -93,7 +93,7 @@ async def bootstrap(settings: Settings, runtime: Runtime, *, classifier: Classif
         EventConsumer("monitor-alert-dispatch", subscriptions_for(AlertRaised),
                       functools.partial(entrypoints.on_alert, monitor), js, store, ConsumerOptions(max_deliver=max_deliver)),
         worker,
-        entrypoints.TestDestinationResponder(runtime.nc, monitor),
+        entrypoints.rpc_server(settings.common.nats_urls, monitor),
     ]
 
     async def on_stop() -> None:

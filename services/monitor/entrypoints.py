@@ -3,42 +3,46 @@
 - item events (comments, messages, mentions), in batches -> ``handlers.handle_items``
 - ``account.token_expired``, ``ingest.gap_recorded`` -> ``handlers.handle_channel_event``
 - ``alert.raised`` -> ``handlers.schedule_deliveries``, then the delivery worker is woken
-- NATS request ``chorus.rpc.monitor.test_destination`` -> one clearly marked test message through a destination
+- requests ``chorus.rpc.monitor.test_destination`` -> one clearly marked test message through a destination,
+  and ``chorus.rpc.monitor.preview_brand_rule`` -> which texts a brand rule matches (``chorus.events.rpc``)
 - HTTP ``GET /stats/mentions?workspace=...&month=YYYY-MM[&account=...][&network=...]`` -> ``views.monthly_stats``
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from nats.aio.client import Client
-from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from sqlalchemy import Engine
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from chorus.backbone.rpc import RpcServer
 from chorus.events import AlertKind, AlertRaised, Event, new_id, utcnow
+from chorus.events.rpc import (
+    PREVIEW_BRAND_RULE,
+    TEST_DESTINATION,
+    BrandRulePreviewReply,
+    BrandRulePreviewRequest,
+    TestDestinationReply,
+    TestDestinationRequest,
+)
 from chorus.monitor import handlers, views
 from chorus.monitor.adapters.alert_book import AlertBook
 from chorus.monitor.adapters.classifier import Classifier
 from chorus.monitor.adapters.deliveries import DeliveryQueue
 from chorus.monitor.adapters.senders import Outcome, Sender
+from chorus.monitor.brand import RuleError, Text, compile_rule
 from chorus.monitor.delivery import DeliveryWorker
 from chorus.monitor.workspace_rules import RulesCache, wait_until_current
 
 log = logging.getLogger(__name__)
-
-#: Outside every stream's subjects on purpose: a core request on ``chorus.monitor.>`` would be stored in the
-#: CHORUS_MONITOR stream (the event log) and answered by JetStream's publish ack before the monitor could.
-TEST_SUBJECT = "chorus.rpc.monitor.test_destination"
-
 
 @dataclass
 class Monitor:
@@ -100,25 +104,19 @@ def test_alert(workspace_id: str, destination_id: str, language: str) -> AlertRa
                        details={"test": True, "destination_id": destination_id})
 
 
-async def test_destination(monitor: Monitor, data: bytes) -> dict:
-    """Answer one test request: ``{"workspace_id", "destination_id"[, "requested_by"]}`` ->
-    ``{"ok": bool, "detail": str}``."""
-    try:
-        request = json.loads(data)
-        workspace_id, destination_id = request["workspace_id"], request["destination_id"]
-        if not isinstance(workspace_id, str) or not isinstance(destination_id, str) or not workspace_id \
-                or not destination_id:
-            raise TypeError
-    except (ValueError, KeyError, TypeError):
-        return {"ok": False, "detail": 'expected JSON {"workspace_id": "...", "destination_id": "..."}'}
+async def test_destination(monitor: Monitor, request: TestDestinationRequest) -> TestDestinationReply:
+    """Send one clearly marked test message through a destination and say how it went."""
+    workspace_id, destination_id = request.workspace_id, request.destination_id
     log.info("test of destination %s of workspace %s requested by %s", destination_id, workspace_id,
-             str(request.get("requested_by", "?"))[:64])
+             request.requested_by[:64] or "?")
     destination = await _find_destination(monitor, workspace_id, destination_id)
     if destination is None:
-        return {"ok": False, "detail": f"destination {destination_id!r} is not in the workspace's settings"}
+        return TestDestinationReply(ok=False, detail=f"destination {destination_id!r} is not in the workspace's "
+                                                      "settings")
     sender: Sender | None = monitor.senders.get(destination.kind)
     if sender is None:
-        return {"ok": False, "detail": f"this monitor cannot send to {destination.kind.value} destinations"}
+        return TestDestinationReply(ok=False, detail=f"this monitor cannot send to {destination.kind.value} "
+                                                      "destinations")
     alert = test_alert(workspace_id, destination_id, monitor.language)
     try:
         outcome = await asyncio.wait_for(
@@ -128,7 +126,28 @@ async def test_destination(monitor: Monitor, data: bytes) -> dict:
         outcome = Outcome.retry(f"no answer within {monitor.send_timeout_s + 1:.0f} s")
     except Exception as exc:  # noqa: BLE001 - reported to the admin, never raised
         outcome = Outcome.retry(f"unexpected {type(exc).__name__} in the {destination.kind.value} sender")
-    return {"ok": outcome.delivered, "detail": outcome.detail}
+    return TestDestinationReply(ok=outcome.delivered, detail=outcome.detail)
+
+
+async def preview_brand_rule(request: BrandRulePreviewRequest) -> BrandRulePreviewReply:
+    """Which texts a rule would match, with the monitor's own matcher (word forms, expressions)."""
+    try:
+        compiled = compile_rule(request.rule)
+    except RuleError as exc:
+        return BrandRulePreviewReply(ok=False, detail=str(exc))
+
+    def run() -> list[int]:
+        return [i for i, text in enumerate(request.texts) if compiled.matches(Text(text))]
+
+    return BrandRulePreviewReply(ok=True, matched=await asyncio.to_thread(run))
+
+
+def rpc_server(urls: list[str], monitor: Monitor) -> RpcServer:
+    """The monitor's request/reply endpoints (see ``chorus.events.rpc``)."""
+    server = RpcServer(urls, "monitor")
+    server.handle(TEST_DESTINATION, functools.partial(test_destination, monitor))
+    server.handle(PREVIEW_BRAND_RULE, preview_brand_rule)
+    return server
 
 
 async def _find_destination(monitor: Monitor, workspace_id: str, destination_id: str):
@@ -140,47 +159,6 @@ async def _find_destination(monitor: Monitor, workspace_id: str, destination_id:
         monitor.rules.forget(workspace_id)
         found = (await asyncio.to_thread(monitor.rules.get, workspace_id)).destination(destination_id)
     return found
-
-
-class TestDestinationResponder:
-    """A ``Component`` answering ``chorus.monitor.test_destination`` requests (queue group: one answer)."""
-
-    name = "monitor-test-destination"
-    __test__ = False  # not a pytest test class, despite the name
-
-    def __init__(self, nc: Client, monitor: Monitor) -> None:
-        self.nc = nc
-        self.monitor = monitor
-        self._ready = False
-
-    @property
-    def ready(self) -> bool:
-        return self._ready
-
-    async def run(self, stop: asyncio.Event) -> None:
-        tasks: set[asyncio.Task] = set()
-
-        async def on_request(msg: Msg) -> None:
-            task = asyncio.create_task(self._answer(msg))  # a slow destination must not hold the others
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-
-        sub = await self.nc.subscribe(TEST_SUBJECT, queue="chorus-monitor", cb=on_request)
-        self._ready = True
-        try:
-            await stop.wait()
-        finally:
-            self._ready = False
-            with contextlib.suppress(Exception):
-                await sub.unsubscribe()
-            if tasks:
-                await asyncio.wait(tasks, timeout=self.monitor.send_timeout_s + 2)
-
-    async def _answer(self, msg: Msg) -> None:
-        answer = await test_destination(self.monitor, msg.data)
-        if msg.reply:
-            with contextlib.suppress(Exception):
-                await msg.respond(json.dumps(answer, ensure_ascii=False).encode())
 
 
 # --- HTTP -------------------------------------------------------------------------------------------

@@ -12,13 +12,20 @@ from unit.monitor.monitor_fakes import FakeClassifier
 from chorus import events as ev
 from chorus.backbone.db import make_engine
 from chorus.backbone.deadletter import list_dead_letters
+from chorus.backbone.rpc import call
 from chorus.backbone.service import Runtime
+from chorus.events.rpc import (
+    PREVIEW_BRAND_RULE,
+    TEST_DESTINATION,
+    BrandRulePreviewRequest,
+    TestDestinationReply,
+    TestDestinationRequest,
+)
 from chorus.events.streams import DEAD_LETTER, EVENT_STREAMS
 from chorus.monitor import config
 from chorus.monitor.adapters.senders import DestinationSecret
 from chorus.monitor.bootstrap import bootstrap
 from chorus.monitor.config import DeliverySettings
-from chorus.monitor.entrypoints import TEST_SUBJECT
 from chorus.monitor.replays import rescore_sentiment
 from chorus.monitor.sentiment import VERSION
 from chorus.monitor.views import monthly_stats
@@ -133,19 +140,29 @@ async def test_an_expired_token_raises_a_channel_health_alert(monitor, js, store
 
 async def test_the_test_button_sends_a_marked_test_message_and_explains_failures(monitor, nc):
     # A core request on a subject a stream captures would be stored in the log and answered by JetStream.
-    assert not any(TEST_SUBJECT.startswith(s.subject_prefix + ".") for s in (*EVENT_STREAMS, DEAD_LETTER))
-    answer = json.loads((await nc.request(TEST_SUBJECT, json.dumps(
-        {"workspace_id": "ws-1", "destination_id": "hook", "requested_by": "admin"}).encode(), timeout=10)).data)
-    assert answer == {"ok": True, "detail": "HTTP 200"}
+    subject = TEST_DESTINATION.subject
+    assert not any(subject.startswith(s.subject_prefix + ".") for s in (*EVENT_STREAMS, DEAD_LETTER))
+    answer = await call(nc, TEST_DESTINATION, TestDestinationRequest(
+        workspace_id="ws-1", destination_id="hook", requested_by="admin"), 10)
+    assert answer == TestDestinationReply(ok=True, detail="HTTP 200")
     (received,) = monitor.hook.accepted
     body = json.loads(received.body)
     assert body["test"] is True and body["alert"]["details"]["test"] is True
-    unknown = json.loads((await nc.request(TEST_SUBJECT, json.dumps(
-        {"workspace_id": "ws-1", "destination_id": "nope"}).encode(), timeout=10)).data)
-    assert unknown["ok"] is False and "nope" in unknown["detail"]
+    unknown = await call(nc, TEST_DESTINATION, TestDestinationRequest(workspace_id="ws-1", destination_id="nope"), 10)
+    assert unknown.ok is False and "nope" in unknown.detail
     for bad in (b"not json", b"[]", b'{"workspace_id": 1, "destination_id": "hook"}'):
-        reply = json.loads((await nc.request(TEST_SUBJECT, bad, timeout=10)).data)
-        assert reply["ok"] is False and "workspace_id" in reply["detail"]
+        reply = json.loads((await nc.request(subject, bad, timeout=10)).data)
+        assert reply["ok"] is False and "unreadable request" in reply["detail"]
+
+
+async def test_a_brand_rule_preview_uses_the_monitors_matcher(monitor, nc):
+    rule = ev.BrandRule(rule_id="r", name="Сбер", include=["x"], expression='("сбербанк" OR sber) AND NOT вакансия')
+    reply = await call(nc, PREVIEW_BRAND_RULE, BrandRulePreviewRequest(
+        workspace_id="ws-1", rule=rule, texts=["Опять в Сбербанке очередь", "Вакансия в Сбербанке", "sber app"]), 10)
+    assert reply.ok and reply.matched == [0, 2]
+    broken = rule.model_copy(update={"expression": '("сбербанк" OR'})
+    reply = await call(nc, PREVIEW_BRAND_RULE, BrandRulePreviewRequest(workspace_id="ws-1", rule=broken, texts=[]), 10)
+    assert not reply.ok and "Сбер" in reply.detail
 
 
 async def test_replaying_sentiment_rescored_with_a_new_version_replaces_labels_in_statistics(monitor, js, store):
