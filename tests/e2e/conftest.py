@@ -92,8 +92,9 @@ def chromium_path() -> str:
     if not Path(CHROMIUM).exists():
         if shutil.which("apt-get") is None:
             pytest.fail("Chromium is missing at /usr/bin/chromium and apt-get is not available to install it")
-        subprocess.run(["apt-get", "install", "-y", "chromium"], check=True, stdout=subprocess.DEVNULL,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update"], check=True, stdout=subprocess.DEVNULL, env=apt_env)
+        subprocess.run(["apt-get", "install", "-y", "chromium"], check=True, stdout=subprocess.DEVNULL, env=apt_env)
     return CHROMIUM
 
 
