@@ -77,8 +77,40 @@ class Credentials:
                    generation=raw.get("generation", 1))
 
 
+@dataclass(frozen=True)
+class Secret:
+    """A secret that is not an account's token: an alert destination's signing key, bot token, password."""
+
+    name: str
+    workspace_id: str
+    values: dict[str, str] = field(repr=False)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"Secret(name={self.name!r}, workspace_id={self.workspace_id!r}, values=[{', '.join(sorted(self.values))}])"
+
+    def to_json(self) -> bytes:
+        return json.dumps({"name": self.name, "workspace_id": self.workspace_id, "values": self.values,
+                           "settings": self.settings}).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Secret:
+        raw = json.loads(data)
+        return cls(name=raw["name"], workspace_id=raw["workspace_id"], values=raw["values"],
+                   settings=raw.get("settings", {}))
+
+
+#: Keys of other secrets start with this; account ids never contain a dot.
+_SECRET_PREFIX = "secret."
+
+
+def destination_secret_name(destination_id: str) -> str:
+    """Where an alert destination's secret is kept: the inbox writes it, the monitor reads it."""
+    return f"destination.{destination_id}"
+
+
 class CredentialStore:
-    """Encrypted credentials by account id, in the ``chorus_credentials`` bucket."""
+    """Encrypted credentials by account id, and other named secrets, in the ``chorus_credentials`` bucket."""
 
     def __init__(self, js: JetStreamContext, key: bytes) -> None:
         self._js = js
@@ -100,6 +132,8 @@ class CredentialStore:
         await kv.put(credentials.account_id, self._fernet.encrypt(credentials.to_json()))
 
     async def get(self, account_id: str) -> Credentials | None:
+        if account_id.startswith(_SECRET_PREFIX):
+            return None
         kv = await self._bucket()
         try:
             entry = await kv.get(account_id)
@@ -122,8 +156,28 @@ class CredentialStore:
             keys = await kv.keys()
         except NoKeysError:
             return []
-        found = [await self.get(k) for k in keys]
+        found = [await self.get(k) for k in keys if not k.startswith(_SECRET_PREFIX)]
         return [c for c in found if c is not None]
+
+    async def put_secret(self, secret: Secret) -> None:
+        kv = await self._bucket()
+        await kv.put(_SECRET_PREFIX + secret.name, self._fernet.encrypt(secret.to_json()))
+
+    async def get_secret(self, name: str) -> Secret | None:
+        kv = await self._bucket()
+        try:
+            entry = await kv.get(_SECRET_PREFIX + name)
+        except KeyNotFoundError:
+            return None
+        if entry is None or not entry.value:
+            return None
+        try:
+            return Secret.from_json(self._fernet.decrypt(entry.value))
+        except InvalidToken:
+            raise SecretKeyError("a stored secret cannot be decrypted with this CHORUS_SECRET_KEY") from None
+
+    async def delete_secret(self, name: str) -> None:
+        await self.delete(_SECRET_PREFIX + name)
 
     def _decrypt(self, blob: bytes) -> Credentials:
         try:

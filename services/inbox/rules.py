@@ -1,17 +1,15 @@
-"""Workspace settings as complete snapshots, and the matcher behind the rule preview. Pure: no I/O.
+"""Workspace settings as complete snapshots. Pure: no I/O.
 
 Each change builds the whole new list (the settings events are snapshots) from the current one, so two
 admins editing different rules do not lose each other's changes as long as each starts from what the log
-holds. The preview matcher reads a brand rule the way the monitor is documented to (every word in any
-form, phrases as consecutive words, include-any, require-all, exclude-none); it is the inbox's own
-approximation for showing "what this rule would have matched in the last 7 days" and does not replace the
-monitor's matching.
+holds. Which texts a brand rule matches is the monitor's to say: the preview asks it
+(``adapters.monitor.preview_rule``), so the page shows exactly what the rule will do.
 """
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from chorus.events import (
@@ -26,7 +24,6 @@ from chorus.events import (
 from chorus.events.settings import AlertRuleKind, DestinationKind
 from chorus.events.values import Network
 from chorus.inbox.domain import WEEKDAYS, InboxError, parse_hours, parse_time_zone
-from chorus.inbox.search import lemmatise
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CHAT = re.compile(r"^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$")
@@ -34,30 +31,6 @@ _CHAT = re.compile(r"^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$")
 
 def terms(raw: str) -> list[str]:
     return [t.strip() for t in re.split(r"[,\n]", raw or "") if t.strip()]
-
-
-def _lemmas(term: str) -> str:
-    return lemmatise(term)
-
-
-def _contains(haystack: str, phrase: str) -> bool:
-    return bool(phrase) and f" {phrase} " in haystack
-
-
-def matches(rule: BrandRule, text: str) -> bool:
-    """Whether ``text`` is a mention under ``rule`` (word forms of Russian and English terms match)."""
-    haystack = f" {lemmatise(text)} "
-    if not any(_contains(haystack, _lemmas(t)) for t in rule.include):
-        return False
-    if not all(_contains(haystack, _lemmas(t)) for t in rule.require):
-        return False
-    return not any(_contains(haystack, _lemmas(t)) for t in rule.exclude)
-
-
-def preview(rule: BrandRule, items: Sequence[Mapping[str, Any]], limit: int = 50) -> tuple[int, list[Mapping]]:
-    """How many of ``items`` the rule matches, and the first ``limit`` of them."""
-    found = [i for i in items if (not rule.networks or i.get("network") in rule.networks) and matches(rule, i["text"] or "")]
-    return len(found), found[:limit]
 
 
 # --- brand rules ------------------------------------------------------------------------------------

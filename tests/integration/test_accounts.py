@@ -12,7 +12,7 @@ from chorus.events import AccountConnected, AccountDisconnected, AccountTokenExp
 from chorus.events.values import Network
 from chorus.networks.accounts import connect_account, disconnect_account, report_token_expired
 from chorus.networks.base import Endpoints
-from chorus.networks.credentials import BUCKET, CredentialStore, generate_key, load_key
+from chorus.networks.credentials import BUCKET, CredentialStore, Secret, destination_secret_name, generate_key, load_key
 from chorus.networks.errors import TokenInvalid
 
 
@@ -99,3 +99,14 @@ async def test_reconnecting_keeps_the_account_id_and_token_expiry_is_reported_on
 async def _events(js) -> list[bytes]:
     info = await js.stream_info(AccountConnected.stream.name)
     return [(await js.get_msg(AccountConnected.stream.name, s)).data for s in range(1, info.state.last_seq + 1)]
+
+
+async def test_other_secrets_are_kept_apart_from_accounts(js):
+    credentials = CredentialStore(js, load_key(generate_key()))
+    name = destination_secret_name("d1")
+    await credentials.put_secret(Secret(name=name, workspace_id="ws-1", values={"secret": "s3cr3t"}))
+    assert await credentials.all() == [], "a destination's secret is not an account"
+    assert (await credentials.get_secret(name)).values == {"secret": "s3cr3t"}
+    assert "s3cr3t" not in repr(await credentials.get_secret(name))
+    await credentials.delete_secret(name)
+    assert await credentials.get_secret(name) is None

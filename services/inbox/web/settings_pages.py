@@ -2,7 +2,7 @@
 
 Rules, destinations and workspace settings are appended as snapshot events; after appending, the page waits
 briefly for the read model to show the new snapshot, so the next change starts from it. Destination
-secrets go to the credentials store under ``dest-<destination_id>`` and never into an event.
+secrets go to the credentials store (``destination_secret_name``) and never into an event.
 
 "Send a test" asks the monitor, which delivers alerts, over a NATS request (see ``adapters/monitor.py``).
 """
@@ -21,7 +21,7 @@ from starlette.routing import Route
 from chorus.events.values import Network
 from chorus.inbox import health_views, rules, views
 from chorus.inbox.adapters import people
-from chorus.inbox.adapters.monitor import request_test
+from chorus.inbox.adapters.monitor import preview_rule, remove_secret, request_test, store_secret
 from chorus.inbox.domain import WEEKDAYS, Forbidden, InboxError, NotFound, Role
 from chorus.inbox.web.auth import Caller, services
 from chorus.inbox.web.common import error_message, page, page_context
@@ -85,6 +85,10 @@ async def section_page(request: Request, caller: Caller) -> Response:
     return await _section(request, caller, ws, section, extra=extra)
 
 
+#: The newest items of the last 7 days a preview looks at (the monitor takes at most 5,000 texts a request).
+PREVIEW_MAX = 5000
+
+
 async def _preview(request: Request, ws: str) -> dict[str, Any]:
     svc = services(request)
     form = request.query_params
@@ -93,8 +97,13 @@ async def _preview(request: Request, ws: str) -> dict[str, Any]:
     except InboxError as exc:
         return {"error": error_message(request.scope["translator"], exc)}
     items = await svc.read(views.recent_items, ws, svc.clock() - timedelta(days=7))
-    count, sample = rules.preview(rule, items)
-    return {"rule": rule, "count": count, "sample": sample, "scanned": len(items)}
+    items = [i for i in items if not rule.networks or i.get("network") in rule.networks][:PREVIEW_MAX]
+    answer = await preview_rule(svc.nc, ws, rule, [i["text"] or "" for i in items],
+                                svc.settings.test_destination_timeout_s)
+    if not answer.ok:
+        return {"error": answer.detail}
+    found = [items[i] for i in answer.matched]
+    return {"rule": rule, "count": len(found), "sample": found[:50], "scanned": len(items)}
 
 
 async def _await_snapshot(request: Request, ws: str, name: str, event) -> None:
@@ -179,7 +188,6 @@ async def add_destination(request, caller, ws, form) -> str:
     if secret:
         if svc.credentials is None:
             raise InboxError("no_secret_key", "set CHORUS_SECRET_KEY to store destination secrets")
-        from chorus.inbox.adapters.monitor import store_secret
 
         await store_secret(svc.credentials, ws, dest, secret)
     current = (await _snapshot(request, ws, "alert_destinations") or {}).get("destinations", [])
@@ -195,7 +203,7 @@ async def remove_destination(request, caller, ws, form) -> str:
     if not any(d["destination_id"] == dest_id for d in current):
         raise NotFound("destination")
     if svc.credentials is not None:
-        await svc.credentials.delete(f"dest-{dest_id}")
+        await remove_secret(svc.credentials, dest_id)
     event = rules.destinations_with(current, None, remove=dest_id, workspace_id=ws, user_id=caller.user_id)
     await _append_snapshot(request, ws, "alert_destinations", event)
     return "removed"

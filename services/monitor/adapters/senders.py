@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chorus.events import AlertDestination, AlertRaised, DestinationKind
-from chorus.networks.credentials import CredentialStore, SecretKeyError
+from chorus.networks.credentials import CredentialStore, SecretKeyError, destination_secret_name
 
 DELIVERED, RETRY, FAILED = "delivered", "retry", "failed"
 
@@ -69,7 +69,7 @@ class Secrets(abc.ABC):
 
 
 class CredentialSecrets(Secrets):
-    """Secrets in the encrypted credentials bucket, under the account id ``dest-<destination_id>``."""
+    """Secrets in the encrypted credentials bucket, under ``destination_secret_name(destination_id)``."""
 
     def __init__(self, credentials: CredentialStore | None) -> None:
         self.credentials = credentials
@@ -78,14 +78,14 @@ class CredentialSecrets(Secrets):
         if self.credentials is None:
             raise SecretUnavailable("CHORUS_SECRET_KEY is not set, so destination secrets cannot be read")
         try:
-            found = await self.credentials.get(f"dest-{destination_id}")
+            found = await self.credentials.get_secret(destination_secret_name(destination_id))
         except SecretKeyError as exc:
             raise SecretUnavailable(str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - NATS trouble: the attempt is retried later
             raise SecretUnavailable(f"the credentials store cannot be read ({type(exc).__name__})") from None
         if found is None:
             return None
-        return DestinationSecret(dict(found.tokens), dict(found.settings))
+        return DestinationSecret(dict(found.values), dict(found.settings))
 
 
 class Sender(abc.ABC):
