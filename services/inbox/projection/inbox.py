@@ -8,6 +8,7 @@ replies, ``note:<note_id>``, ``act:<event_id>`` for activity lines).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -140,8 +141,14 @@ def _conversation(conn: Connection, cid: str, workspace_id: str, **identity: Any
 def _message(conn: Connection, row: dict[str, Any], searchable: str | None = None) -> None:
     upsert(conn, messages, row, ["message_key"])
     if searchable is not None:
-        upsert(conn, search, {"message_key": row["message_key"], "conversation_id": row["conversation_id"],
-                              "workspace_id": row["workspace_id"], "lemmas": lemmatise(searchable)}, ["message_key"])
+        upsert(conn, search, {"search_id": search_id(row["message_key"]), "message_key": row["message_key"],
+                              "conversation_id": row["conversation_id"], "workspace_id": row["workspace_id"],
+                              "lemmas": lemmatise(searchable)}, ["message_key"])
+
+
+def search_id(message_key: str) -> int:
+    """A stable positive 63-bit id for a message's search row (the same in every rebuild)."""
+    return int.from_bytes(hashlib.blake2b(message_key.encode(), digest_size=8).digest(), "big") >> 1
 
 
 def _activity(conn: Connection, event: Event, cid: str, **data: Any) -> None:

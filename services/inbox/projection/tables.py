@@ -6,6 +6,7 @@ keyset pagination on ``(last_at, conversation_id)``; see ``bench/inbox.py`` for 
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Float,
@@ -179,7 +180,9 @@ settings = Table(
 #: with a GIN index (see ``ddl.py``).
 search = Table(
     "inbox_search", metadata,
-    Column("search_id", Integer, primary_key=True, autoincrement=True),
+    # Derived from the message key, not a counter: a rebuild applies the streams in another interleaving
+    # than the live run did, and must still produce identical rows (search_id is FTS5's rowid).
+    Column("search_id", BigInteger, primary_key=True, autoincrement=False),
     Column("message_key", String(200), nullable=False, unique=True),
     Column("conversation_id", String(40), nullable=False),
     Column("workspace_id", String(64), nullable=False),
