@@ -27,10 +27,11 @@ from datetime import timedelta
 
 from chorus.events import Event
 from chorus.events.values import FailureKind
+from chorus.networks import media as rules
 from chorus.networks.base import AccountClient, Media, Sent
 from chorus.networks.errors import NetworkError, RetryLater, TokenInvalid, redact
 from chorus.networks.limits import TextKind
-from chorus.publisher import records, rules
+from chorus.publisher import records
 from chorus.publisher.domain import (
     Deferred,
     Fail,

@@ -3,7 +3,7 @@
 The contract with the inbox: each upload is one object whose name is ``MediaRef.media_id``; the object's
 bytes are the file as uploaded; ``MediaRef.content_type`` and ``MediaRef.size`` describe it. The publisher
 refuses a missing object, one whose size differs from its reference, and one larger than any network takes
-(checked from the object's info, before downloading it); the format checks are in ``rules.py``.
+(checked from the object's info, before downloading it); the format checks are in ``chorus.networks.media``.
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from nats.js.errors import BucketNotFoundError, NotFoundError, ObjectNotFoundErr
 
 from chorus.events.values import MediaRef
 from chorus.networks.base import Media
+from chorus.networks.media import LARGEST, MB
 from chorus.publisher.ports import MediaProblem, MediaSource
-from chorus.publisher.rules import LARGEST, MB
 
 BUCKET = "chorus_media"
 

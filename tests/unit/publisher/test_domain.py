@@ -8,9 +8,9 @@ import pytest
 from publisher_fakes import NOW, item
 
 from chorus.events.values import FailureKind, Network
+from chorus.networks import media as rules
 from chorus.networks.base import Media
 from chorus.networks.errors import ContentRejected, OutcomeUnknown, PermissionMissing, RetryLater, TokenInvalid
-from chorus.publisher import rules
 from chorus.publisher.domain import (
     AccountStatus,
     Deferred,
