@@ -93,6 +93,15 @@ class Reader(Protocol):
 
 
 @dataclass(frozen=True)
+class Target:
+    """What a reply answered, for reading it back: the comment (and its post) or the dialogue."""
+
+    post_id: str | None = None
+    comment_id: str | None = None
+    dialogue_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Sent:
     remote_id: str
     url: str | None = None
@@ -137,8 +146,12 @@ class AccountClient(Protocol):
 
     async def publish_post(self, text: str, media: list[Media], publish_at: datetime | None, key: str) -> Sent: ...
 
-    async def find_sent(self, key: str, text: str, since: datetime) -> Sent | None:
-        """Read-back for reconciliation: the post or reply Chorus sent with ``key``/``text``, if it exists."""
+    async def find_sent(self, key: str, text: str, since: datetime, target: Target | None = None) -> Sent | None:
+        """Read-back for reconciliation: the post or reply Chorus sent with ``key``/``text``, if it exists.
+
+        ``target`` says what a reply answered (``None`` for a post), so a process that did not send ``key``
+        itself (after a restart) matches the reply in the right thread, not any post with the same text.
+        """
         ...
 
     async def close(self) -> None: ...

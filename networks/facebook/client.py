@@ -32,6 +32,7 @@ from chorus.networks.base import (
     Reader,
     Sent,
     Stats,
+    Target,
 )
 from chorus.networks.credentials import Credentials
 from chorus.networks.errors import (
@@ -150,10 +151,12 @@ class FacebookClient:
             data[f"attached_media[{index}]"] = f'{{"media_fbid":"{photo["id"]}"}}'
         return self._sent(await self._api.post(self._page_id, "feed", data=data), schedule)
 
-    async def find_sent(self, key: str, text: str, since: datetime) -> Sent | None:
+    async def find_sent(self, key: str, text: str, since: datetime, target: Target | None = None) -> Sent | None:
         """The Page's post, scheduled post or comment with ``text`` created since ``since``, if any."""
         wanted = " ".join(text.split())
-        known, target = key in self._intents, self._intents.get(key)
+        answered = (target.comment_id or target.post_id) if target is not None else None
+        known = key in self._intents or target is not None
+        target = self._intents.get(key, answered)
         if known and target:
             return await self._own_comment(target, wanted, since)
         found = await self._own_post(wanted, since)

@@ -28,6 +28,7 @@ from chorus.networks.base import (
     Reader,
     Sent,
     Stats,
+    Target,
 )
 from chorus.networks.credentials import Credentials
 from chorus.networks.errors import ContentRejected, NetworkError, OutcomeUnknown, PermissionMissing
@@ -181,7 +182,9 @@ class TelegramClient:
             self._journal.forget(key)
             raise
 
-    async def find_sent(self, key: str, text: str, since: datetime) -> Sent | None:
+    async def find_sent(self, key: str, text: str, since: datetime, target: Target | None = None) -> Sent | None:
+        # The Bot API cannot list a chat: the read-back works from this process's journal (see readback.py),
+        # and ``target`` adds nothing it could check.
         attempt = self._journal.attempts.get(key)
         if attempt is None:
             raise OutcomeUnknown("Telegram: this process has no record of that send, and the Bot API cannot "

@@ -19,6 +19,7 @@ from chorus.networks.base import (
     Reader,
     Sent,
     Stats,
+    Target,
 )
 from chorus.networks.credentials import Credentials
 from chorus.networks.errors import PermissionMissing
@@ -163,7 +164,9 @@ class VkClient:
     async def publish_post(self, text: str, media: list[Media], publish_at: datetime | None, key: str) -> Sent:
         return await self._writer.publish_post(text, media, publish_at, key)
 
-    async def find_sent(self, key: str, text: str, since: datetime) -> Sent | None:
+    async def find_sent(self, key: str, text: str, since: datetime, target: Target | None = None) -> Sent | None:
+        # VK de-duplicates a re-send with the same key (guid, random_id) for an hour, so a process without its
+        # own record of the attempt re-sends rather than reading a thread back; ``target`` is not needed.
         return await self._writer.find_sent(key, text, since)
 
     async def close(self) -> None:

@@ -39,6 +39,7 @@ from chorus.networks.base import (
     Reader,
     Sent,
     Stats,
+    Target,
 )
 from chorus.networks.credentials import Credentials
 from chorus.networks.errors import (
@@ -156,10 +157,11 @@ class XClient:
         self._remember(key, None)
         return self._sent(await self._api.create_tweet(text, media_ids=media_ids))
 
-    async def find_sent(self, key: str, text: str, since: datetime) -> Sent | None:
-        """The account's post since ``since`` with this text (and, if this process sent ``key``, this target)."""
-        known = key in self._intents
-        target = self._intents.get(key)
+    async def find_sent(self, key: str, text: str, since: datetime, target: Target | None = None) -> Sent | None:
+        """The account's post since ``since`` with this text, answering the same post as the lost request."""
+        known = key in self._intents or target is not None
+        replied = self._intents[key] if key in self._intents else (
+            (target.comment_id or target.post_id) if target is not None else None)
         wanted = _comparable(text)
         token = None
         matches: list[tuple[datetime, str]] = []
@@ -169,7 +171,7 @@ class XClient:
             for tweet in Page.of(body).tweets:
                 if not isinstance(tweet, dict) or not isinstance(tweet.get("id"), str):
                     continue
-                if _comparable(full_text(tweet)) != wanted or (known and replied_to_id(tweet) != target):
+                if _comparable(full_text(tweet)) != wanted or (known and replied_to_id(tweet) != replied):
                     continue
                 try:
                     matches.append((parse_time(tweet.get("created_at")), tweet["id"]))

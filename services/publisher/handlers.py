@@ -28,7 +28,7 @@ from datetime import timedelta
 from chorus.events import Event
 from chorus.events.values import FailureKind
 from chorus.networks import media as rules
-from chorus.networks.base import AccountClient, Media, Sent
+from chorus.networks.base import AccountClient, Media, Sent, Target
 from chorus.networks.errors import NetworkError, RetryLater, TokenInvalid, redact
 from chorus.networks.limits import TextKind
 from chorus.publisher import records
@@ -113,8 +113,10 @@ class _Unexpected(Exception):
 
 async def _find(item: Item, client: AccountClient, deps: Deps) -> Sent | None:
     try:
-        return await asyncio.wait_for(client.find_sent(item.idempotency_key, item.text, _since(item, deps.policy)),
-                                      deps.policy.call_timeout_s)
+        target = Target(**{k: item.target.get(k) for k in ("post_id", "comment_id", "dialogue_id")}) \
+            if item.target else None
+        return await asyncio.wait_for(client.find_sent(item.idempotency_key, item.text, _since(item, deps.policy),
+                                                       target), deps.policy.call_timeout_s)
     except (NetworkError, TimeoutError):
         raise
     except Exception as error:

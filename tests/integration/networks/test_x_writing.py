@@ -13,7 +13,7 @@ from chorus.emulators.control import serving
 from chorus.emulators.server import build_app
 from chorus.events import Network
 from chorus.networks import x
-from chorus.networks.base import Endpoints, Media
+from chorus.networks.base import Endpoints, Media, Target
 from chorus.networks.credentials import Credentials
 from chorus.networks.errors import (
     ContentRejected,
@@ -107,7 +107,12 @@ async def test_read_back_does_not_take_the_same_text_sent_to_another_comment(con
     with pytest.raises(RetryLater):
         await client.reply_to_comment(post["id"], second["id"], "Спасибо!", key="to-second")
     assert await client.find_sent("to-second", "Спасибо!", since) is None
-    assert await client.find_sent("from-another-process", "Спасибо!", since) is not None  # text alone matches
+    # another process (after a restart) has no record of the key: the target it passes decides
+    assert await client.find_sent("from-another-process", "Спасибо!", since,
+                                  Target(post_id=post["id"], comment_id=second["id"])) is None
+    found = await client.find_sent("from-another-process", "Спасибо!", since,
+                                   Target(post_id=post["id"], comment_id=first["id"]))
+    assert found is not None
 
 
 async def test_read_back_finds_nothing_when_nothing_was_sent(brand):

@@ -8,7 +8,7 @@ from typing import Any
 
 from chorus.events import Event
 from chorus.events.values import MediaRef, Network
-from chorus.networks.base import AccountClient, Media, Sent
+from chorus.networks.base import AccountClient, Media, Sent, Target
 from chorus.publisher.domain import AccountStatus, Item, Kind, Policy, State, Workspace
 from chorus.publisher.handlers import Deps
 from chorus.publisher.ports import Accounts, Clock, EventLog, MediaProblem, MediaSource, Schedule
@@ -81,8 +81,8 @@ class FakeClient(AccountClient):
     async def send_message(self, dialogue_id: str, text: str, key: str) -> Sent:
         return self._next("send_message", dialogue_id=dialogue_id, text=text, key=key)
 
-    async def find_sent(self, key: str, text: str, since: datetime) -> Sent | None:
-        self.calls.append(("find_sent", {"key": key, "text": text, "since": since}))
+    async def find_sent(self, key: str, text: str, since: datetime, target: Target | None = None) -> Sent | None:
+        self.calls.append(("find_sent", {"key": key, "text": text, "since": since, "target": target}))
         outcome = self.found.pop(0) if self.found else None
         if isinstance(outcome, Exception):
             raise outcome

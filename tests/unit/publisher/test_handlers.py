@@ -8,7 +8,7 @@ from publisher_fakes import NOW, FakeClient, FakeMedia, deps, item
 
 from chorus.events import PostAttempted, PostFailed, PostReconciled
 from chorus.events.values import MediaRef, Network
-from chorus.networks.base import Media, Sent
+from chorus.networks.base import Media, Sent, Target
 from chorus.networks.errors import ContentRejected, NotFound, OutcomeUnknown, RetryLater, TokenInvalid
 from chorus.publisher.domain import AccountStatus, Kind, State, Workspace
 from chorus.publisher.handlers import perform
@@ -71,6 +71,16 @@ async def test_an_unknown_outcome_found_on_the_network_is_published_without_send
     assert reconciled.found and reconciled.method == "read_back" and reconciled.remote_id == "tweet-9"
     [(name, args)] = d.accounts._client.calls
     assert name == "find_sent" and args["since"] == NOW - timedelta(minutes=2)
+
+
+async def test_a_reply_is_read_back_in_the_thread_it_answered():
+    reply = item(key="reply-1", kind=Kind.REPLY, post_id=None, reply_id="reply-1", conversation_id="c-1",
+                 text="Спасибо!", target={"kind": "comment", "post_id": "p-5", "comment_id": "p-5_41"},
+                 state=State.UNKNOWN, attempts=1, logged_attempt=1, intent_at=NOW)
+    d = deps(reply, client=FakeClient(found=[Sent("tweet-9")]))
+    await perform("reply-1", d)
+    [(name, args)] = d.accounts._client.calls
+    assert name == "find_sent" and args["target"] == Target(post_id="p-5", comment_id="p-5_41")
 
 
 async def test_an_unknown_outcome_not_on_the_network_is_sent_again_once():
