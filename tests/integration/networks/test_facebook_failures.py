@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from chorus.emulators import facebook as fb_emulator
-from chorus.emulators.control import serving
-from chorus.emulators.server import build_app
 from chorus.events import Network
 from chorus.networks import facebook
 from chorus.networks.base import Endpoints
@@ -26,19 +23,6 @@ from chorus.networks.errors import (
 )
 
 FEED = "GET /{page-id}/feed"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with serving(build_app([fb_emulator.build()])) as url:
-        yield url
-
-
-@pytest.fixture
-async def control(server: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{server}/_control/facebook") as http:
-        await http.post("/reset")
-        yield http
 
 
 async def credentials(control: httpx.AsyncClient, **settings: Any) -> Credentials:

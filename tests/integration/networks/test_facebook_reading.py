@@ -4,39 +4,17 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from chorus.emulators import facebook as fb_emulator
-from chorus.emulators.control import serving
-from chorus.emulators.server import build_app
 from chorus.events import CommentDeleted, CommentEdited, CommentReceived, Network
 from chorus.networks import facebook
 from chorus.networks.base import Endpoints
 from chorus.networks.credentials import Credentials
 from chorus.networks.errors import PermissionMissing
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Any:
-    return fb_emulator.build()
-
-
-@pytest.fixture(scope="module")
-def server(emulator: Any) -> Iterator[str]:
-    with serving(build_app([emulator])) as url:
-        yield url
-
-
-@pytest.fixture
-async def control(server: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{server}/_control/facebook") as http:
-        await http.post("/reset")
-        yield http
 
 
 async def page(control: httpx.AsyncClient, **settings: Any) -> Credentials:

@@ -1,16 +1,13 @@
 """Writing to a Facebook Page (replies, posts, photos, native scheduling) and reading back what was sent."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from chorus.emulators import facebook as fb_emulator
-from chorus.emulators.control import serving
-from chorus.emulators.server import build_app
 from chorus.events import Network
 from chorus.networks import facebook
 from chorus.networks.base import Endpoints, Media
@@ -23,19 +20,6 @@ from chorus.networks.errors import (
 )
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with serving(build_app([fb_emulator.build()])) as url:
-        yield url
-
-
-@pytest.fixture
-async def control(server: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{server}/_control/facebook") as http:
-        await http.post("/reset")
-        yield http
 
 
 @pytest.fixture

@@ -1,15 +1,12 @@
 """How Telegram failures reach Chorus: every error class, flood waits, kicked bots, conflicts, broken connections."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from chorus.emulators import telegram as telegram_emulator
-from chorus.emulators.control import serving
-from chorus.emulators.server import build_app
 from chorus.events.values import Network
 from chorus.networks import telegram
 from chorus.networks.base import Endpoints
@@ -23,19 +20,6 @@ from chorus.networks.errors import (
     RetryLater,
     TokenInvalid,
 )
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with serving(build_app([telegram_emulator.build()])) as url:
-        yield url
-
-
-@pytest.fixture
-async def control(server: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{server}/_control/telegram", timeout=10) as http:
-        await http.post("/reset")
-        yield http
 
 
 async def post(control: httpx.AsyncClient, path: str, **body: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,19 +17,6 @@ from chorus.events.values import Network
 from chorus.networks import client_for, telegram
 from chorus.networks.base import Endpoints
 from chorus.networks.credentials import Credentials
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with serving(build_app([telegram_emulator.build()])) as url:
-        yield url
-
-
-@pytest.fixture
-async def control(server: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{server}/_control/telegram", timeout=10) as http:
-        await http.post("/reset")
-        yield http
 
 
 async def post(control: httpx.AsyncClient, path: str, **body: Any) -> dict[str, Any]:

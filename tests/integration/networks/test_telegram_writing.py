@@ -2,16 +2,13 @@
 and the read-back that keeps a retried send from doubling."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from chorus.emulators import telegram as telegram_emulator
-from chorus.emulators.control import serving
-from chorus.emulators.server import build_app
 from chorus.events.values import Network
 from chorus.networks import telegram
 from chorus.networks.base import Endpoints, Media
@@ -19,19 +16,6 @@ from chorus.networks.credentials import Credentials
 from chorus.networks.errors import ContentRejected, NotFound, OutcomeUnknown, PermissionMissing
 
 JPEG = b"\xff\xd8\xff\xe0" + b"1" * 64
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with serving(build_app([telegram_emulator.build()])) as url:
-        yield url
-
-
-@pytest.fixture
-async def control(server: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{server}/_control/telegram", timeout=10) as http:
-        await http.post("/reset")
-        yield http
 
 
 async def post(control: httpx.AsyncClient, path: str, **body: Any) -> dict[str, Any]:

@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from chorus.emulators import vk as vk_emulator
-from chorus.emulators.control import serving
-from chorus.emulators.server import build_app
 from chorus.events.values import Network
 from chorus.networks import vk
 from chorus.networks.base import Endpoints
@@ -27,19 +24,6 @@ from chorus.networks.vk.limiter import Limiter
 from chorus.networks.vk.transport import VkTransport
 
 FAST = {"community": 1000.0, "user": 1000.0}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with serving(build_app([vk_emulator.build()])) as url:
-        yield url
-
-
-@pytest.fixture
-async def control(server: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{server}/_control/vk", timeout=10) as http:
-        await http.post("/reset")
-        yield http
 
 
 async def post(control: httpx.AsyncClient, path: str, **body: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,19 +19,6 @@ from chorus.networks.base import Endpoints
 from chorus.networks.credentials import Credentials
 
 FAST = {"community": 1000.0, "user": 1000.0}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with serving(build_app([vk_emulator.build()])) as url:
-        yield url
-
-
-@pytest.fixture
-async def control(server: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{server}/_control/vk", timeout=10) as http:
-        await http.post("/reset")
-        yield http
 
 
 async def community(control: httpx.AsyncClient, **extra: Any) -> dict[str, Any]:

@@ -1,16 +1,13 @@
 """Writing to a VK community with vk_api against the emulator: replies, messages, posts, idempotency, read-back."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from chorus.emulators import vk as vk_emulator
-from chorus.emulators.control import serving
-from chorus.emulators.server import build_app
 from chorus.events.values import Network
 from chorus.networks import vk
 from chorus.networks.base import Endpoints, Media
@@ -20,19 +17,6 @@ from chorus.networks.vk.writes import guid_for, random_id_for
 
 FAST = {"community": 1000.0, "user": 1000.0}
 JPEG = b"\xff\xd8\xff\xe0" + b"0" * 64
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with serving(build_app([vk_emulator.build()])) as url:
-        yield url
-
-
-@pytest.fixture
-async def control(server: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{server}/_control/vk", timeout=10) as http:
-        await http.post("/reset")
-        yield http
 
 
 async def post(control: httpx.AsyncClient, path: str, **body: Any) -> dict[str, Any]:

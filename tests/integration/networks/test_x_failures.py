@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from chorus.emulators import x as x_emulator
-from chorus.emulators.control import serving
-from chorus.emulators.server import build_app
 from chorus.events import Network
 from chorus.networks import x
 from chorus.networks.base import Endpoints
@@ -27,19 +24,6 @@ from chorus.networks.errors import (
 )
 
 MENTIONS = "GET /2/users/:id/mentions"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with serving(build_app([x_emulator.build()])) as url:
-        yield url
-
-
-@pytest.fixture
-async def control(server: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{server}/_control/x") as http:
-        await http.post("/reset")
-        yield http
 
 
 async def credentials(control: httpx.AsyncClient, **settings: Any) -> Credentials:

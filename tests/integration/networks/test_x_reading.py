@@ -3,39 +3,17 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from chorus.emulators import x as x_emulator
-from chorus.emulators.control import serving
-from chorus.emulators.server import build_app
 from chorus.events import CommentEdited, CommentReceived, MentionFound, Network
 from chorus.networks import x
 from chorus.networks.base import Endpoints
 from chorus.networks.credentials import Credentials
 from chorus.networks.errors import PermissionMissing
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Any:
-    return x_emulator.build()
-
-
-@pytest.fixture(scope="module")
-def server(emulator: Any) -> Iterator[str]:
-    with serving(build_app([emulator])) as url:
-        yield url
-
-
-@pytest.fixture
-async def control(server: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{server}/_control/x") as http:
-        await http.post("/reset")
-        yield http
 
 
 async def account(control: httpx.AsyncClient, username: str = "brand", **settings: Any) -> Credentials:

@@ -1,16 +1,13 @@
 """Writing to X (replies, posts, images) and reading back what was sent, against the X emulator."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from chorus.emulators import x as x_emulator
-from chorus.emulators.control import serving
-from chorus.emulators.server import build_app
 from chorus.events import Network
 from chorus.networks import x
 from chorus.networks.base import Endpoints, Media, Target
@@ -23,19 +20,6 @@ from chorus.networks.errors import (
 )
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with serving(build_app([x_emulator.build()])) as url:
-        yield url
-
-
-@pytest.fixture
-async def control(server: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{server}/_control/x") as http:
-        await http.post("/reset")
-        yield http
 
 
 @pytest.fixture
