@@ -61,9 +61,9 @@ class Role(StrEnum):
 
 _ACTIONS = {
     Role.VIEWER: {"read"},
-    Role.MANAGER: {"read", "reply", "assign", "close", "tag", "note", "correct"},
+    Role.MANAGER: {"read", "reply", "assign", "close", "tag", "note", "correct", "compose"},
 }
-_ACTIONS[Role.ADMIN] = _ACTIONS[Role.MANAGER] | {"settings"}
+_ACTIONS[Role.ADMIN] = _ACTIONS[Role.MANAGER] | {"settings", "approve"}
 
 
 def allowed(role: Role | str | None, action: str) -> bool:
