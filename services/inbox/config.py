@@ -8,6 +8,9 @@
 - ``CHORUS_INBOX_TRUST_PROXY``: ``true`` when a reverse proxy sets X-Forwarded-For/-Proto (default false):
   only then are they used for throttling by address and for the Secure flag.
 - ``CHORUS_<NETWORK>_API_URL``: where the networks are (see ``chorus.networks.base.Endpoints``).
+- ``CHORUS_INBOX_RECURRING_AHEAD_HOURS`` (48): how far ahead occurrences of recurring posts are scheduled;
+  ``CHORUS_INBOX_RECURRING_INTERVAL_S`` (30): how often that is looked at.
+- ``CHORUS_INBOX_LINK_PREVIEW_TIMEOUT_S`` (3): the longest a link preview's fetch may take.
 """
 from __future__ import annotations
 
@@ -33,6 +36,9 @@ class Settings:
     endpoints: Endpoints = field(default_factory=Endpoints)
     sse_heartbeat_s: float = 15.0
     test_destination_timeout_s: float = 10.0
+    recurring_ahead_h: float = 48.0
+    recurring_interval_s: float = 30.0
+    link_preview_timeout_s: float = 3.0
 
 
 def _session_key(folder: Path) -> bytes:
@@ -66,4 +72,7 @@ def load(env: Mapping[str, str]) -> Settings:
         trust_proxy=env_bool(env, "CHORUS_INBOX_TRUST_PROXY", False), endpoints=Endpoints.from_env(env),
         sse_heartbeat_s=env_float(env, "CHORUS_INBOX_SSE_HEARTBEAT_S", 15.0, minimum=0.5),
         test_destination_timeout_s=env_float(env, "CHORUS_INBOX_TEST_DESTINATION_TIMEOUT_S", 10.0, minimum=0.5),
+        recurring_ahead_h=env_float(env, "CHORUS_INBOX_RECURRING_AHEAD_HOURS", 48.0, minimum=1.0),
+        recurring_interval_s=env_float(env, "CHORUS_INBOX_RECURRING_INTERVAL_S", 30.0, minimum=0.2),
+        link_preview_timeout_s=env_float(env, "CHORUS_INBOX_LINK_PREVIEW_TIMEOUT_S", 3.0, minimum=0.2),
     )

@@ -24,6 +24,7 @@ from chorus.events import (
     SentimentClassified,
     SentimentCorrected,
 )
+from chorus.inbox.posts.projection import POST_EVENTS
 from chorus.inbox.projection.inbox import touched_conversation
 
 QUEUE_SIZE = 500
@@ -44,6 +45,8 @@ def notice_for(event: Event) -> dict[str, Any] | None:
                 "summary": event.summary}
     if isinstance(event, AccountConnected | AccountDisconnected | AccountTokenExpired | IngestGapRecorded):
         return {"kind": "account", "account_id": event.account_id}
+    if isinstance(event, POST_EVENTS):
+        return {"kind": "post", "post_id": event.post_id}
     cid = touched_conversation(event)
     if cid:
         return {"kind": "conversation", "conversation_id": cid}

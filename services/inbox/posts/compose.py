@@ -127,9 +127,14 @@ class TargetReview:
     problem: InboxError | None
 
 
+NETWORK_NAMES = {"vk": "VK", "x": "X", "telegram": "Telegram", "facebook": "Facebook"}
+
+
 def _from_problem(problem: Problem, account: Account) -> InboxError:
-    return InboxError(problem.code, f"{account.label}: {problem.message}", account=account.label,
-                      **{k: v for k, v in problem.params.items() if k != "account"})
+    params = {k: v for k, v in problem.params.items() if k != "account"}
+    if "network" in params:
+        params["network"] = NETWORK_NAMES.get(params["network"], params["network"])
+    return InboxError(problem.code, f"{account.label}: {problem.message}", account=account.label, **params)
 
 
 def final_text(comp: Composition, account: Account, ctx: Context, post_id: str) -> str:

@@ -127,6 +127,7 @@ series = Table(
     Column("approved_by", String(64)),
     Column("created_at", TZ, nullable=False),
     Column("appended_until", TZ),  # occurrences up to this instant are in the log
+    Column("problem", Text),  # why the last occurrences could not be appended, shown on the page
     Column("stopped_at", TZ),
     Column("stopped_by", String(64)),
     Index("ix_inbox_series_ws", "workspace_id"),

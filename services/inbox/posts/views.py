@@ -102,3 +102,8 @@ def held(conn: Connection, account_ids: list[str], after: datetime) -> dict[str,
         if row.state in HOLDING:
             found[row.account_id].add(views.utc(row.publish_at))
     return found
+
+
+def workspace_of(conn: Connection, post_id: str) -> str | None:
+    return conn.execute(select(posts.c.workspace_id).where(posts.c.post_id == post_id,
+                                                           posts.c.scheduled_at.is_not(None))).scalar()

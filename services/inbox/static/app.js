@@ -263,6 +263,10 @@
       showAlert(JSON.parse(ev.data));
       if (page === "alerts") { setTimeout(function () { location.reload(); }, 300); }
     });
+    source.addEventListener("post", function (ev) {
+      document.dispatchEvent(new CustomEvent("chorus:post", { detail: JSON.parse(ev.data) }));
+    });
+    source.addEventListener("open", function () { document.dispatchEvent(new CustomEvent("chorus:live")); });
     source.addEventListener("reload", function () { location.reload(); });
     window.addEventListener("beforeunload", function () { source.close(); });
   }

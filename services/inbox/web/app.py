@@ -9,7 +9,18 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from chorus.inbox.web import api, conversation_pages, inbox_pages, live, login, settings_pages
+from chorus.inbox.web import (
+    api,
+    calendar_pages,
+    composer_pages,
+    conversation_pages,
+    inbox_pages,
+    live,
+    login,
+    posts_api,
+    posts_lists,
+    settings_pages,
+)
 from chorus.inbox.web.auth import session_caller
 from chorus.inbox.web.common import not_found, translator_for
 from chorus.inbox.web.state import Services
@@ -27,7 +38,8 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 def build_app(services: Services) -> Starlette:
     routes = [*login.routes, *inbox_pages.routes, *conversation_pages.routes, *live.routes, *settings_pages.routes,
-              *api.routes, Mount("/static", StaticFiles(directory=str(STATIC)), name="static")]
+              *calendar_pages.routes, *composer_pages.routes, *posts_lists.routes, *api.routes, *posts_api.routes,
+              Mount("/static", StaticFiles(directory=str(STATIC)), name="static")]
     app = Starlette(routes=routes, exception_handlers={404: _not_found})
     app.state.services = services
     return app

@@ -1,6 +1,8 @@
 """Russian translations of the interface (English message -> Russian). A test checks every message is here."""
 from __future__ import annotations
 
+from chorus.inbox.web.catalog_posts_ru import RU_POSTS
+
 RU: dict[str, str] = {
     # navigation and layout
     "Inbox": "Входящие", "Alerts": "Оповещения", "Response times": "Время ответа", "Settings": "Настройки",
@@ -161,3 +163,4 @@ RU: dict[str, str] = {
     "Too long for {network}: {n} of {max}": "Слишком длинно для {network}: {n} из {max}",
     "New activity": "Новая активность", "Reload the page": "Обновите страницу",
 }
+RU.update(RU_POSTS)  # the publishing pages' messages

@@ -15,6 +15,7 @@ from chorus.inbox.domain import Forbidden, InboxError, NotFound
 from chorus.inbox.projection.tables import alerts
 from chorus.inbox.web.auth import Caller, csrf_ok, services, session_caller
 from chorus.inbox.web.i18n import Translator, locale_for
+from chorus.inbox.web.posts_messages import MESSAGES as POST_MESSAGES
 from chorus.inbox.web.render import render
 
 Handler = Callable[[Request, Caller], Awaitable[Response]]
@@ -71,7 +72,7 @@ def error_message(t: Translator, error: InboxError) -> str:
         "canned_empty": "A canned reply needs a title and a text.",
         "test_failed": "The test was not delivered: {detail}",
     }
-    template = messages.get(error.code)
+    template = messages.get(error.code) or POST_MESSAGES.get(error.code)
     if template is None:
         return str(error)
     try:

@@ -28,6 +28,8 @@ class Services:
     credentials: Any = None
     #: NATS connection for requests to other services (``chorus.monitor.test_destination``).
     nc: Any = None
+    #: ``chorus.inbox.posts.kit.PostsKit``: media store, link previews, recurring posts (None in some tests).
+    posts: Any = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

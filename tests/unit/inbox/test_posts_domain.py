@@ -101,7 +101,7 @@ def test_empty_text_is_refused_where_the_network_needs_one_but_an_image_alone_is
 
 def test_text_over_a_network_limit_is_refused_naming_the_network_and_counting_like_it():
     error = refused(targets, comp(text="я" * 281, accounts=["vk-1", "x-1"]), ctx(), "p")
-    assert error.code == "post_too_long" and error.params["network"] == "x" and error.params["length"] == 281
+    assert error.code == "post_too_long" and error.params["network"] == "X" and error.params["length"] == 281
     long_link = "https://zerno.ru/" + "a" * 400  # X counts every link as 23
     assert targets(comp(text=long_link, accounts=["x-1"]), ctx(preset=None), "p")[0].text == long_link
     caption = refused(targets, comp(text="x" * 1025, accounts=["tg-1"], media=["m1"]),
