@@ -30,8 +30,8 @@ async def collect() -> dict[str, Any]:
             streams.append({"stream": stream.name, "exists": True, "messages": info.state.messages,
                             "bytes": info.state.bytes, "last_seq": info.state.last_seq})
             for consumer in await js.consumers_info(stream.name):
-                if consumer.name.startswith("rebuild-"):
-                    continue
+                if consumer.name.startswith("rebuild-") or not consumer.config.durable_name:
+                    continue  # a rebuild in progress, or an ephemeral watcher (key-value reads, live pages)
                 consumers.append({"stream": stream.name, "consumer": consumer.name,
                                   "lag": consumer.num_pending or 0, "unacked": consumer.num_ack_pending or 0,
                                   "redelivered": consumer.num_redelivered or 0})
