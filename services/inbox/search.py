@@ -75,6 +75,15 @@ def fts5_scoped(terms: list[str], workspaces: list[str]) -> str:
     return f"lemmas : ({fts5_query(terms)}) AND workspace_id : ({scopes})"
 
 
+def lemma_needles(terms: list[str], *, prefix_last: bool = True) -> list[str]:
+    """Substrings of ``" " + lemmas + " "`` that all occur exactly when the text has every term (the last as a
+    prefix): the same test as the FTS5 and ``tsquery`` expressions, for a walk that reads the lemmas itself."""
+    needles = [f" {t} " for t in terms]
+    if prefix_last and needles:
+        needles[-1] = needles[-1][:-1]
+    return needles
+
+
 def tsquery(terms: list[str], *, prefix_last: bool = True) -> str:
     """A PostgreSQL ``to_tsquery('simple', ...)`` expression for the same terms."""
     parts = list(terms)

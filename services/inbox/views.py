@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import desc, select, text, tuple_
+from sqlalchemy import desc, select, tuple_
 from sqlalchemy.engine import Connection
 
 from chorus.inbox import search as fts
+from chorus.inbox import search_views
 from chorus.inbox.domain import NotFound
 from chorus.inbox.projection.tables import (
     accounts,
     conversations,
     messages,
-    search,
     sentiments,
     settings,
     tags,
@@ -89,21 +89,6 @@ def _parse_cursor(value: str) -> tuple[datetime, str] | None:
         return None
 
 
-def _search_clause(conn: Connection, workspaces: list[str], query: str):
-    terms = fts.query_terms(query)
-    if not terms:
-        return None
-    if conn.dialect.name == "postgresql":
-        matched = text("SELECT conversation_id FROM inbox_search WHERE workspace_id = ANY(:ws) AND "
-                       "tsv @@ to_tsquery('simple', :q)").bindparams(
-            ws=workspaces, q=fts.tsquery(terms)).columns(conversations.c.conversation_id)
-        return conversations.c.conversation_id.in_(matched)
-    rowids = text("SELECT rowid FROM inbox_fts WHERE inbox_fts MATCH :q").bindparams(
-        q=fts.fts5_scoped(terms, workspaces)).columns(search.c.search_id)
-    return conversations.c.conversation_id.in_(select(search.c.conversation_id).where(
-        search.c.search_id.in_(rowids), search.c.workspace_id.in_(workspaces)))
-
-
 def list_conversations(conn: Connection, scope: Scope, filters: Filters, *, limit: int = PAGE,
                        ids: list[str] | None = None) -> tuple[list[dict[str, Any]], str | None]:
     """One page of the inbox, newest activity first, and the cursor of the next page (None at the end)."""
@@ -128,24 +113,22 @@ def list_conversations(conn: Connection, scope: Scope, filters: Filters, *, limi
     if filters.tag:
         where.append(c.conversation_id.in_(select(tags.c.conversation_id).where(tags.c.workspace_id.in_(ws),
                                                                                 tags.c.tag == filters.tag)))
-    searching = False
-    if filters.q:
-        clause = _search_clause(conn, ws, filters.q)
-        if clause is not None:
-            where.append(clause)
-            searching = True
+    terms = fts.query_terms(filters.q) if filters.q else []
+    if terms and ids is not None:
+        where.append(search_views.matching(conn, ws, terms))
     if ids is not None:
         where.append(c.conversation_id.in_(ids))
     cursor = _parse_cursor(filters.before) if filters.before else None
     if cursor:
         where.append(tuple_(c.last_at, c.conversation_id) < tuple_(cursor[0], cursor[1]))
     order = (desc(c.last_at), desc(c.conversation_id))
-    if searching:
-        # A search starts from its matches: sort just their (last_at, id), then read the page's rows.
-        page = conn.execute(select(c.conversation_id).where(c.workspace_id.in_(ws), *where).order_by(*order)
-                            .limit(limit + 1)).scalars().all()
-        found = {r["conversation_id"]: r for r in (_row(r) for r in conn.execute(
-            select(conversations).where(c.conversation_id.in_(page))))} if page else {}
+    if terms and ids is None:
+        # A search walks the newest search rows instead of the conversations (see search_views.py).
+        narrowed = any((filters.network, filters.account, filters.kind, filters.sentiment, filters.tag)) \
+            or status in ("mine", "unassigned")
+        page = search_views.newest_matching(conn, ws, terms, where, cursor, limit + 1, narrowed=narrowed)
+        found = {r.conversation_id: _row(r) for r in conn.execute(select(conversations).where(
+            c.conversation_id.in_(page)))} if page else {}
         rows = [found[cid] for cid in page if cid in found]
     elif ids is not None or len(ws) == 1:
         # One workspace walks its own index in order.

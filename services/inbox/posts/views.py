@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from chorus.events.values import Network
 from chorus.inbox import views
 from chorus.inbox.domain import NotFound
 from chorus.inbox.posts import states
@@ -37,8 +38,9 @@ def workspace(conn: Connection, workspace_id: str) -> dict[str, Any]:
 
 def accounts_of(conn: Connection, workspace_id: str) -> dict[str, Account]:
     rows = conn.execute(select(accounts.c.account_id, accounts.c.network, accounts.c.name, accounts.c.handle,
-                               accounts.c.status).where(accounts.c.workspace_id == workspace_id)
-                        .order_by(accounts.c.network, accounts.c.name))
+                               accounts.c.status).where(accounts.c.workspace_id == workspace_id))
+    order = [n.value for n in Network]
+    rows = sorted(rows, key=lambda r: (order.index(r.network) if r.network in order else 99, (r.name or "").lower()))
     return {r.account_id: Account(r.account_id, r.network, r.name or "", r.handle, r.status) for r in rows}
 
 
@@ -48,8 +50,10 @@ def _targets_of(conn: Connection, post_ids: list[str]) -> dict[str, list[dict[st
         return found
     query = (select(targets, accounts.c.name.label("account_name"), accounts.c.handle.label("account_handle"))
              .join(accounts, accounts.c.account_id == targets.c.account_id, isouter=True)
-             .where(targets.c.post_id.in_(post_ids)).order_by(targets.c.network, targets.c.account_id))
-    for row in conn.execute(query):
+             .where(targets.c.post_id.in_(post_ids)))
+    order = [n.value for n in Network]
+    for row in sorted(conn.execute(query), key=lambda r: (order.index(r.network) if r.network in order else 99,
+                                                           r.account_id)):
         item = _row(row)
         item["media"] = json.loads(item["media"] or "[]")
         item["needs_person"] = states.needs_person(item["state"] or "")

@@ -118,6 +118,13 @@
         count.textContent = fill(S.count, { n: t.length, max: t.maximum }) + (t.counting === "weighted" ? " · " + S.weighted : "");
         count.classList.toggle("over", t.length > t.maximum);
         node.querySelector(".pv-text").textContent = t.text;
+        var media = node.querySelector(".pv-media");
+        media.textContent = "";
+        thumbs.querySelectorAll(".thumb img").forEach(function (img) {
+          var copy = document.createElement("img");
+          copy.src = img.src; copy.alt = "";
+          media.appendChild(copy);
+        });
         var problem = node.querySelector(".pv-problem");
         problem.hidden = !t.problem;
         problem.textContent = t.problem || "";

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from chorus.inbox.adapters import people
 from chorus.inbox.domain import NotFound
 from chorus.inbox.posts import calendar, store, views
 from chorus.inbox.web import posts_actions as actions
@@ -75,8 +76,12 @@ async def move(request: Request, caller: Caller) -> Response:
 
 async def _post_data(request: Request, caller: Caller, ws: str, post_id: str) -> dict:
     ctx = await frame(request, caller, ws, "calendar")
-    post = await services(request).read(views.post, ws, post_id)
-    return {**ctx, "post": post}
+
+    def load(conn):
+        return views.post(conn, ws, post_id), people.member_names(conn, [ws])
+
+    post, names = await services(request).read(load)
+    return {**ctx, "post": post, "member_names": names}
 
 
 @page

@@ -11,9 +11,9 @@ RU_POSTS: dict[str, str] = {
     "Drafts and approvals": "Черновики и согласование", "Recurring": "Повторяющиеся", "Queue and UTM": "Очередь и UTM",
     "New post": "Новый пост", "Edit post": "Изменить пост",
     # states
-    "Scheduled": "Запланирован", "Retrying": "Повтор", "Sending": "Отправляется", "Outcome unknown": "Проверяется",
+    "Scheduled": "Запланирован", "Retrying": "Повтор отправки", "Sending": "Отправляется", "Outcome unknown": "Проверяется",
     "Published": "Опубликован", "Failed": "Ошибка", "Missed": "Пропущен", "Cancelled": "Отменён",
-    "Draft": "Черновик", "Awaiting approval": "Ждёт согласования", "Rejected": "Возвращён", "Repeats": "Повтор",
+    "Draft": "Черновик", "Awaiting approval": "Ждёт согласования", "Rejected": "Возвращён", "Repeats": "Серия",
     # months
     "January": "Январь", "February": "Февраль", "March": "Март", "April": "Апрель", "May": "Май", "June": "Июнь",
     "July": "Июль", "August": "Август", "September": "Сентябрь", "October": "Октябрь", "November": "Ноябрь",
@@ -32,13 +32,13 @@ RU_POSTS: dict[str, str] = {
         "Аккаунтов пока нет: администратор подключает их в настройках.",
     "What would you like to share?": "О чём расскажем?", "Add images": "Добавить фото", "Remove image": "Убрать фото",
     "Campaign": "Кампания", "e.g. spring-sale": "например, spring-sale", "UTM tags on links": "UTM-метки в ссылках",
-    "default": "по умолчанию", "No tags": "Без меток", "Texts per network": "Тексты для соцсетей",
+    "default": "по умолчанию", "Standard": "Стандартный", "No tags": "Без меток", "Texts per network": "Тексты для соцсетей",
     "Leave empty to post the text above. A text here replaces it for every account of that network.":
         "Оставьте пустым, чтобы опубликовать основной текст. Текст здесь заменит его для всех аккаунтов этой соцсети.",
     "Text for {network}": "Текст для {network}", "Same as the text above": "Как основной текст", "When": "Когда",
-    "At a time": "Ко времени", "Now": "Сейчас", "Queue": "В очередь", "Repeat": "Повторять",
+    "At a time": "Ко времени", "Now": "Сейчас", "Queue": "В очередь", "Repeat": "Серия",
     "Date and time": "Дата и время", "Time zone: {zone}": "Часовой пояс: {zone}",
-    "Every day": "Каждый день", "Every week": "Каждую неделю", "Every month": "Каждый месяц",
+    "How often": "Как часто", "Every day": "Каждый день", "Every week": "Каждую неделю", "Every month": "Каждый месяц",
     "Until (optional)": "До (необязательно)",
     "Each account's next free time from its queue (Queue and UTM).":
         "Ближайшее свободное время из очереди каждого аккаунта (раздел «Очередь и UTM»).",
@@ -58,7 +58,8 @@ RU_POSTS: dict[str, str] = {
     "Month": "Месяц", "New post at {time}": "Новый пост на {time}", "New post on {day}": "Новый пост на {day}",
     "{n} more": "ещё {n}",
     # post page
-    "Back to the calendar": "К календарю", "approved": "согласован", "Edit": "Изменить",
+    "Back to the calendar": "К календарю", "by {name}": "автор: {name}",
+    "approved by {name}": "согласовал(а): {name}", "Edit": "Изменить",
     "Cancel this post? What has not gone out yet will not be sent.":
         "Отменить пост? То, что ещё не опубликовано, не уйдёт.",
     "Cancel post": "Отменить пост", "Open on {network}": "Открыть в {network}",
@@ -73,7 +74,7 @@ RU_POSTS: dict[str, str] = {
     "Approved and scheduled.": "Согласовано и запланировано.", "Approved; the series has started.":
         "Согласовано, серия запущена.", "Returned with your comment.": "Возвращено с вашим комментарием.",
     "Deleted.": "Удалено.", "Returned for changes": "Возвращены на доработку", "Drafts": "Черновики",
-    "At {time}": "На {time}", "Repeats from {time}": "Повтор с {time}", "updated {time}": "изменён {time}",
+    "At {time}": "На {time}", "Repeats from {time}": "Серия с {time}", "updated {time}": "изменён {time}",
     "{n} images": "фото: {n}", "Admin:": "Администратор:", "Approve": "Согласовать", "Return": "Вернуть",
     "What should change?": "Что поправить?", "Return with comment": "Вернуть с комментарием",
     "Delete this draft?": "Удалить черновик?", "Delete": "Удалить", "Nothing here.": "Пусто.",
@@ -88,7 +89,7 @@ RU_POSTS: dict[str, str] = {
     "Stop this series? Its posts that have not gone out are cancelled.":
         "Остановить серию? Её неопубликованные посты будут отменены.",
     "Stop": "Остановить", "No recurring posts. In the composer, choose Repeat.":
-        "Повторяющихся постов нет. В редакторе выберите «Повторять».",
+        "Повторяющихся постов нет. В редакторе выберите «Серия».",
     # queue and UTM
     "Posting queue": "Очередь публикаций",
     "Times each account posts at when a post is added to the queue, in {zone}. Separate several times with commas.":

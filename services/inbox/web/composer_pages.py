@@ -67,7 +67,7 @@ async def _composer(request: Request, caller: Caller, ws: str, *, comp: Composit
     return render(request, "composer.html", {
         **ctx, "comp": comp, "accounts": list(accounts.values()), "presets": presets, "error": error,
         "draft": draft, "edit_post": post, "uploads": [uploads[m] for m in comp.media if m in uploads],
-        "networks_used": sorted({a.network for a in accounts.values()}),
+        "networks_used": list(dict.fromkeys(a.network for a in accounts.values())),
         "approval_pending": ctx["approval_required"] and ctx["role"] != "admin"}, status=status)
 
 

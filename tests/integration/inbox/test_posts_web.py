@@ -350,7 +350,7 @@ async def test_a_post_already_sending_or_published_cannot_be_moved_edited_or_can
         assert (await http.post(f"/posts/acme/p/{'a' * 32}/cancel")).json()["error"] == "post_not_cancellable"
         page = await http.get(f"/posts/acme/p/{'a' * 32}", headers={"Accept": "text/html"})
     assert await logged(js, PostEdited) == [] and await logged(js, PostCancelled) == []
-    assert "https://vk.com/wall-1_7" in page.text and "state-badge state-published" in page.text
+    assert "https://vk.com/wall-1_7" in page.text and "state-badge st-published" in page.text
 
 
 async def test_cancelling_a_post_appends_post_cancelled_and_the_calendar_shows_it(world):
@@ -361,7 +361,7 @@ async def test_cancelling_a_post_appends_post_cancelled_and_the_calendar_shows_i
         month = await http.get("/posts/acme/calendar?view=month&date=2026-05-01", headers={"Accept": "text/html"})
     [cancelled] = await logged(js, PostCancelled)
     assert cancelled.post_id == "a" * 32
-    assert "cal-card state-cancelled" in month.text
+    assert "cal-card st-cancelled" in month.text
 
 
 async def test_editing_a_scheduled_post_replaces_its_accounts_and_text(world):
