@@ -68,7 +68,7 @@ async def submit(request: Request, caller: Caller, ws: str, comp: Composition, *
     if draft is not None and draft["status"] == "awaiting_approval" and role == "admin":
         approved_by = caller.user_id  # an admin scheduling a post that waits for approval approves it
     if approved_by == "pending":
-        _check_for_approval(comp, ctx)
+        _check_for_approval(comp, ctx, slots)
         found = await svc.write(store.save_draft, ws, comp, user_id=caller.user_id, at=now, draft_id=draft_id,
                                 status="awaiting_approval")
         return Done("awaiting_approval", draft_id=found)
@@ -84,11 +84,16 @@ async def submit(request: Request, caller: Caller, ws: str, comp: Composition, *
     return Done("scheduled", plan.post_ids)
 
 
-def _check_for_approval(comp: Composition, ctx) -> None:
+def _check_for_approval(comp: Composition, ctx, slots) -> None:
     """What an admin would be refused is refused now, so the post they receive can be approved."""
     if comp.mode not in ("now", "at", "queue", "recurring"):
         raise InboxError("post_bad_mode", "choose post now, schedule, queue or repeat")
     compose.targets(comp, ctx, comp.post_id)
+    if comp.mode == "queue":
+        for account_id in comp.accounts:
+            if not any((slots.get(account_id) or {}).values()):
+                raise InboxError("queue_empty", "the account has no queue times yet",
+                                 account=ctx.accounts[account_id].label)
     if comp.mode in ("at", "recurring"):
         compose.when(comp, ctx)
     if comp.mode == "recurring":
