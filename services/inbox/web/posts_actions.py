@@ -14,7 +14,7 @@ from chorus.events import derived_id
 from chorus.inbox.domain import InboxError, require
 from chorus.inbox.posts import compose, context, handlers, store, views
 from chorus.inbox.posts.compose import Composition
-from chorus.inbox.posts.recurrence import occurrence_post_id
+from chorus.inbox.posts.recurrence import occurrence_post_id, occurrences
 from chorus.inbox.posts.tables import posts
 from chorus.inbox.views import utc
 from chorus.inbox.web.auth import Caller, services
@@ -155,14 +155,13 @@ async def stop_series(request: Request, caller: Caller, ws: str, series_id: str)
 
     def waiting(conn):
         item = store.one_series(conn, ws, series_id)
-        rows = views.between(conn, ws, now - timedelta(days=1), (item["appended_until"] or now) + timedelta(days=1))
-        ids = {p["post_id"] for p in rows}
-        day, last = now.date() - timedelta(days=1), (item["appended_until"] or now).date() + timedelta(days=1)
-        mine = set()
-        while day <= last:
-            mine.add(occurrence_post_id(series_id, day))
-            day += timedelta(days=1)
-        return [p for p in rows if p["post_id"] in ids & mine and p["can_cancel"]]
+        if item["appended_until"] is None:
+            return []
+        tz = views.workspace(conn, ws)["tz"]
+        days = occurrences(compose.recurrence(item["comp"]), tz, now - timedelta(days=1), item["appended_until"])
+        found = [views.post(conn, ws, pid) for pid in (occurrence_post_id(series_id, d) for d, _ in days)
+                 if views.exists(conn, pid)]
+        return [p for p in found if p["can_cancel"]]
 
     found = await svc.read(waiting)
     events = [handlers.cancel(p, role=role, user_id=caller.user_id) for p in found]
