@@ -80,7 +80,7 @@ def _newest(conn: Connection, workspace: str, before: Cursor | None, budget: int
     where = [s.workspace_id == workspace, s.last_at.is_not(None)]
     if before is not None:
         where.append(tuple_(s.last_at, s.conversation_id) < tuple_(*before))
-    return (select(s.last_at, s.conversation_id, s.workspace_id, text_column.label("body")).where(*where)
+    return (select(s.last_at, s.conversation_id, text_column.label("body")).where(*where)
             .order_by(desc(s.last_at), desc(s.conversation_id)).limit(budget).subquery(name))
 
 
@@ -99,12 +99,12 @@ def _walk(conn: Connection, workspaces: list[str], terms: list[str], where: list
     for n, workspace in enumerate(workspaces):
         rows = _newest(conn, workspace, before, budget, f"newest{n}")
         allowed = select(c.conversation_id).where(c.conversation_id == rows.c.conversation_id, *where).exists()
-        branches.append(select(rows.c.last_at, rows.c.conversation_id, rows.c.workspace_id)
-                        .where(_has_terms(conn, rows.c.body, terms), allowed).distinct()
-                        .order_by(desc(rows.c.last_at), desc(rows.c.conversation_id)).limit(limit).subquery(f"w{n}"))
+        page = (select(rows.c.last_at, rows.c.conversation_id).where(_has_terms(conn, rows.c.body, terms), allowed)
+                .distinct().order_by(desc(rows.c.last_at), desc(rows.c.conversation_id)).limit(limit).subquery(f"w{n}"))
+        branches.append(select(page, literal(n).label("n")))
     found: dict[str, list[Cursor]] = {w: [] for w in workspaces}
-    for r in conn.execute(union_all(*(select(b) for b in branches)) if len(branches) > 1 else select(branches[0])):
-        found[r.workspace_id].append((r.last_at, r.conversation_id))
+    for r in conn.execute(union_all(*branches) if len(branches) > 1 else branches[0]):
+        found[workspaces[r.n]].append((r.last_at, r.conversation_id))
     page = sorted((key for keys in found.values() for key in keys), reverse=True)[:limit]
     last = page[-1] if len(page) == limit else None
     for workspace, keys in found.items():

@@ -152,13 +152,20 @@ def approver(role: str | None) -> None:
         raise Forbidden("only an admin approves posts")
 
 
-def composition_of(post: Mapping, tz) -> Composition:
-    """A composition that edits ``post``: its accounts, its texts as variants, its images, its time."""
+def composition_of(post: Mapping, tz, kept: Composition | None = None) -> Composition:
+    """A composition that edits ``post``: what was composed for it (``kept``) when the composer made it,
+    otherwise its accounts' texts as they are (the most common as the text, the others as variants); with the
+    post's accounts, images and time as they are now."""
     live = [t for t in post["targets"] if t["state"] != "cancelled"]
-    texts = {t["account_id"]: t["text"] or "" for t in live}
-    common = max(set(texts.values()), key=list(texts.values()).count) if texts else ""
     media = [m["media_id"] for m in (live[0]["media"] if live else [])]
     local = post["publish_at"].astimezone(tz).strftime("%Y-%m-%dT%H:%M:%S")
-    return Composition(accounts=list(texts), text=common, media=media, campaign=post["campaign"] or "", utm="",
+    accounts = [t["account_id"] for t in live]
+    if kept is not None:
+        return Composition.from_dict({**kept.__dict__, "accounts": accounts, "media": media, "mode": "at",
+                                      "publish_at": local, "post_id": post["post_id"],
+                                      "campaign": post["campaign"] or ""})
+    texts = {t["account_id"]: t["text"] or "" for t in live}
+    common = max(set(texts.values()), key=list(texts.values()).count) if texts else ""
+    return Composition(accounts=accounts, text=common, media=media, campaign=post["campaign"] or "", utm="",
                        mode="at", publish_at=local, post_id=post["post_id"],
                        variants={f"acc:{a}": t for a, t in texts.items() if t != common})

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from chorus.backbone.db import upsert
 from chorus.inbox.domain import InboxError, NotFound
 from chorus.inbox.posts.compose import Composition, Upload
-from chorus.inbox.posts.tables import drafts, media, own, queue_slots, series, utm_presets
+from chorus.inbox.posts.tables import compositions, drafts, media, own, queue_slots, series, utm_presets
 from chorus.inbox.views import utc
 from chorus.networks.media import ImageFacts
 from chorus.networks.utm import DEFAULT_PRESET, UtmError, UtmPreset
@@ -219,3 +219,16 @@ def stop_series(conn: Connection, workspace_id: str, series_id: str, *, user_id:
     one_series(conn, workspace_id, series_id)
     conn.execute(update(series).where(series.c.series_id == series_id, series.c.stopped_at.is_(None))
                  .values(stopped_at=at, stopped_by=user_id))
+
+
+# --- what was composed for a scheduled post ---------------------------------------------------------
+
+def keep_composition(conn: Connection, workspace_id: str, post_id: str, comp: Composition) -> None:
+    upsert(conn, compositions, {"post_id": post_id, "workspace_id": workspace_id, "composition": comp.to_json()},
+           ["post_id"])
+
+
+def composition(conn: Connection, workspace_id: str, post_id: str) -> Composition | None:
+    row = conn.execute(select(compositions.c.composition).where(compositions.c.workspace_id == workspace_id,
+                                                                 compositions.c.post_id == post_id)).first()
+    return Composition.from_json(row.composition) if row else None

@@ -3,8 +3,8 @@
 The read model (``inbox_posts``, ``inbox_post_targets``) is a projection of ``post.scheduled/edited/
 cancelled`` and the publisher's events; ``chorus replay inbox`` rebuilds it. The inbox's own tables hold
 what is not (yet) an event: drafts and posts awaiting approval, uploaded images' facts (their bytes are in
-the ``chorus_media`` Object Store), posting-queue times per account, UTM presets per workspace and
-recurring series. A replay never touches them.
+the ``chorus_media`` Object Store), posting-queue times per account, UTM presets per workspace, recurring
+series, and what was composed for each scheduled post. A replay never touches them.
 """
 from __future__ import annotations
 
@@ -131,4 +131,13 @@ series = Table(
     Column("stopped_at", TZ),
     Column("stopped_by", String(64)),
     Index("ix_inbox_series_ws", "workspace_id"),
+)
+
+#: What was composed for a post scheduled from the composer (the text before tagging, variants, preset), so
+#: an edit starts from it rather than from each account's tagged text.
+compositions = Table(
+    "inbox_post_compositions", own,
+    Column("post_id", String(64), primary_key=True),
+    Column("workspace_id", String(64), nullable=False),
+    Column("composition", Text, nullable=False),
 )

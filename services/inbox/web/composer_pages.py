@@ -50,16 +50,17 @@ async def _composer(request: Request, caller: Caller, ws: str, *, comp: Composit
     def load(conn):
         draft = store.draft(conn, ws, draft_id) if draft_id else None
         post = views.post(conn, ws, edit_post) if edit_post else None
-        return draft, post, views.accounts_of(conn, ws), store.presets_of(conn, ws)
+        kept = store.composition(conn, ws, edit_post) if edit_post else None
+        return draft, post, kept, views.accounts_of(conn, ws), store.presets_of(conn, ws)
 
-    draft, post, accounts, presets = await svc.read(load)
+    draft, post, kept, accounts, presets = await svc.read(load)
     if comp is None:
         if draft is not None:
             comp = draft["comp"]
         elif post is not None:
             if not post["can_change"]:
                 raise InboxError("post_locked", "this post is already being sent or published")
-            comp = composition_of(post, ctx["tz"])
+            comp = composition_of(post, ctx["tz"], kept)
         else:
             comp = Composition(publish_at=_default_time(request, ctx["tz"]),
                                accounts=[a for a in request.query_params.getlist("account") if a in accounts])

@@ -55,6 +55,7 @@ async def submit(request: Request, caller: Caller, ws: str, comp: Composition, *
         post, ctx = await svc.read(load_edit)
         event = handlers.edit(post, comp, ctx, role=role, user_id=caller.user_id)
         await svc.append([event])
+        await svc.write(store.keep_composition, ws, edit_post, comp)
         await wait_for(request, _version_at_least, edit_post, event.occurred_at)
         return Done("edited", [edit_post])
 
@@ -78,6 +79,12 @@ async def submit(request: Request, caller: Caller, ws: str, comp: Composition, *
         return Done("scheduled", [comp.post_id])
     plan = handlers.schedule(comp, ctx, user_id=caller.user_id, approved_by=approved_by, slots=slots, held=held)
     await svc.append(plan.events)
+
+    def keep(conn):
+        for event in plan.events:
+            mine = [t.account_id for t in event.targets]
+            store.keep_composition(conn, ws, event.post_id, Composition.from_dict({**comp.__dict__, "accounts": mine}))
+    await svc.write(keep)
     if draft_id:
         await svc.write(store.delete_draft, ws, draft_id)
     await wait_for(request, views.exists, plan.post_ids[0])

@@ -97,14 +97,14 @@ async def edit_post(request: Request, caller: Caller, post_id: str, body: m.Post
         ws = views.workspace_of(conn, post_id)
         if ws is None or caller.role(ws) is None:
             raise NotFound("post")
-        return ws, views.post(conn, ws, post_id), views.workspace(conn, ws)
+        return ws, views.post(conn, ws, post_id), views.workspace(conn, ws), store.composition(conn, ws, post_id)
 
-    ws, row, settings = await services(request).read(load)
+    ws, row, settings, kept = await services(request).read(load)
     if not row["can_change"]:
         raise InboxError("post_locked", "the post is already being sent or published")
-    comp = composition_of(row, settings["tz"])
+    comp = composition_of(row, settings["tz"], kept)
     changes = body.model_dump(exclude_none=True)
-    if "text" in changes and "variants" not in changes:
+    if "text" in changes and "variants" not in changes and kept is None:
         changes["variants"] = {}  # a new common text replaces the per-account texts it came with
     comp = Composition.from_dict({**comp.__dict__, **changes})
     await actions.submit(request, caller, ws, comp, edit_post=post_id)

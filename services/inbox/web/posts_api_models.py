@@ -45,8 +45,9 @@ class PostEdit(Model):
     variants: dict[str, str] | None = None
     media: list[str] | None = None
     campaign: str | None = None
-    utm: str | None = Field(default=None, description="A preset to tag links with (default: none; links already "
-                            "tagged are never tagged twice).")
+    utm: str | None = Field(default=None, description="A UTM preset id, `default`, or empty for none. Default: the "
+                            "preset the post was composed with (none for a post not composed in Chorus); a link is "
+                            "never tagged twice.")
     publish_at: str | None = Field(default=None, description="New wall time in the workspace's zone.")
 
 

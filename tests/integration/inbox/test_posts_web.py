@@ -364,16 +364,21 @@ async def test_cancelling_a_post_appends_post_cancelled_and_the_calendar_shows_i
     assert "cal-card st-cancelled" in month.text
 
 
-async def test_editing_a_scheduled_post_replaces_its_accounts_and_text(world):
+async def test_editing_a_scheduled_post_starts_from_what_was_composed_and_replaces_accounts_and_text(world):
     app, *_, js = world
     async with signed_in(app, "mgr@acme.test") as http:
-        await http.post("/posts/acme/compose", data=form())
+        await http.post("/posts/acme/compose", data=form(variant_x="Коротко для X"))
         page = await http.get(f"/posts/acme/new?edit={'a' * 32}", headers={"Accept": "text/html"})
         assert page.status_code == 200 and "Save changes" in page.text
-        await http.post("/posts/acme/compose", data=form(accounts=["vk-1"], text="Новый текст", utm="",
-                                                         publish_at="2026-05-12T10:00", edit_post="a" * 32))
+        # the text as typed (not each account's tagged copy), the X variant as a variant
+        assert ">Весеннее меню: https://zerno.ru/menu</textarea>" in page.text and ">Коротко для X</textarea>" in page.text
+        await http.post("/posts/acme/compose", data=form(accounts=["vk-1", "x-1"], text="Новое: https://zerno.ru/new",
+                                                         publish_at="2026-05-12T10:00", edit_post="a" * 32,
+                                                         variant_x="Коротко для X"))
     [edited] = await logged(js, PostEdited)
-    assert [(t.account_id, t.text) for t in edited.targets] == [("vk-1", "Новый текст")]
+    assert [(t.account_id, t.text) for t in edited.targets] == [
+        ("vk-1", "Новое: https://zerno.ru/new?utm_source=vk&utm_medium=social&utm_campaign=spring"),
+        ("x-1", "Коротко для X")]
     assert edited.publish_at == datetime(2026, 5, 12, 7, 0, tzinfo=UTC)
 
 
