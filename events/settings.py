@@ -110,6 +110,10 @@ class SentimentRulesChanged(Event):
     changed_by: str
 
 
+#: The time zone of a workspace that has never saved its settings, for every service alike.
+DEFAULT_TIME_ZONE = "UTC"
+
+
 class WorkspaceSettingsChanged(Event):
     """A workspace's general settings, complete."""
 

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from chorus.events.settings import DEFAULT_TIME_ZONE
 from chorus.events.values import FailureKind, MediaRef, Network
 from chorus.networks.errors import NetworkError, OutcomeUnknown, RetryLater, TokenInvalid, redact
 
@@ -100,7 +101,7 @@ class AccountStatus:
 
 @dataclass(frozen=True)
 class Workspace:
-    time_zone: str = "UTC"
+    time_zone: str = DEFAULT_TIME_ZONE
     lateness: timedelta = timedelta(minutes=60)
 
     @property
@@ -108,7 +109,7 @@ class Workspace:
         try:
             return ZoneInfo(self.time_zone)
         except (ZoneInfoNotFoundError, ValueError):
-            return ZoneInfo("UTC")
+            return ZoneInfo(DEFAULT_TIME_ZONE)
 
     def local(self, moment: datetime) -> str:
         """``moment`` as the workspace's people read it: ``2026-11-01 12:30 Europe/Moscow``."""

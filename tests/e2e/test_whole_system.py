@@ -19,11 +19,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from e2e.conftest import CHROMIUM_ARGS, PASSWORD
 from playwright.async_api import expect
 
 from chorus.backbone.db import make_engine
 from chorus.inbox import admin
-from e2e.conftest import CHROMIUM_ARGS, PASSWORD
 
 pytestmark = pytest.mark.e2e
 CHORUS = [sys.executable, "-m", "chorus.cli"]

@@ -16,9 +16,9 @@ from chorus.inbox.domain import InboxError
 def zone(name: str | None) -> ZoneInfo:
     """The workspace's zone; UTC when it has none (or an unknown one)."""
     try:
-        return ZoneInfo(name or "UTC")
+        return ZoneInfo(name or DEFAULT_TIME_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+        return ZoneInfo(DEFAULT_TIME_ZONE)
 
 
 def to_utc(local: datetime, tz: ZoneInfo) -> datetime:

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from chorus.events.settings import DEFAULT_TIME_ZONE
 from chorus.events.values import Network
 from chorus.inbox import health_views, rules, views
 from chorus.inbox.adapters import people
@@ -68,7 +69,7 @@ async def _section(request: Request, caller: Caller, ws: str, section: str, *, e
         "feature_table": feature_table, "can_connect": svc.credentials is not None,
         "brand_rules": (data["brand"] or {}).get("rules", []), "alert_rule_list": (data["alert_rules"] or {}).get(
             "rules", []), "destinations": (data["dests"] or {}).get("destinations", []),
-        "ws_settings": data["workspace"] or {"name": data["ws_name"], "time_zone": "Europe/Moscow",
+        "ws_settings": data["workspace"] or {"name": data["ws_name"], "time_zone": DEFAULT_TIME_ZONE,
                                               "business_hours": {}, "lateness_limit_minutes": 60},
         "preview": None, "request_query": request.query_params, **(extra or {})}, status=status)
 
