@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from chorus.events.settings import DEFAULT_TIME_ZONE
 from chorus.inbox.domain import InboxError
 
 
