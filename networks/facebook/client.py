@@ -41,12 +41,11 @@ from chorus.networks.errors import (
     OutcomeUnknown,
     PermissionMissing,
 )
+from chorus.networks.facebook.features import features_for
 from chorus.networks.facebook.graph import GraphApi
 from chorus.networks.facebook.mapping import Context, Malformed, parse_time
 from chorus.networks.facebook.reader import FeedReader
 
-FEATURES = ["comments", "comment_edits", "comment_deletions", "reply", "publish", "publish_media",
-            "native_scheduling", "stats"]
 SCHEDULE_MIN = timedelta(minutes=10)
 SCHEDULE_MAX = timedelta(days=30)
 MAX_IMAGES = 10
@@ -85,7 +84,7 @@ class FacebookClient:
         return AccountProfile(network=Network.FACEBOOK, external_id=self._page_id, name=str(page.get("name") or ""),
                               handle=page.get("username") if isinstance(page.get("username"), str) else None,
                               url=page.get("link") if isinstance(page.get("link"), str) else None,
-                              token_kinds=["page"], features=list(FEATURES),
+                              token_kinds=["page"], features=features_for(["page"]),
                               followers=followers if isinstance(followers, int) and followers >= 0 else None)
 
     def readers(self, keywords: list[str]) -> list[Reader]:

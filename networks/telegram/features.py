@@ -5,18 +5,7 @@ a member of the linked discussion group with privacy mode off or administrator r
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Feature:
-    name: str
-    token_kinds: tuple[str, ...]
-    methods: tuple[str, ...]
-    description: str
-    #: Needs the channel's linked discussion group.
-    needs_discussion: bool = False
-
+from chorus.networks.features import Feature
 
 FEATURES = (
     Feature("read_comments", ("bot",), ("getUpdates",), "comments in the linked discussion group, and their edits",

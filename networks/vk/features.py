@@ -6,17 +6,7 @@ administrator's user token (kind ``user``) is needed for what VK does not let co
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Feature:
-    name: str
-    #: Any one of these token kinds is enough; the first is used when the account has several.
-    token_kinds: tuple[str, ...]
-    methods: tuple[str, ...]
-    description: str
-
+from chorus.networks.features import Feature, allowed
 
 FEATURES = (
     Feature("read_comments", ("community",), ("groups.getLongPollServer", "Bots Long Poll"),
@@ -43,8 +33,7 @@ FEATURES = (
 
 def features_for(token_kinds: set[str] | list[str]) -> list[str]:
     """Names of the features the given token kinds allow."""
-    kinds = set(token_kinds)
-    return [f.name for f in FEATURES if kinds.intersection(f.token_kinds)]
+    return allowed(FEATURES, token_kinds)
 
 
 def feature(name: str) -> Feature:

@@ -50,6 +50,7 @@ from chorus.networks.errors import (
     RetryLater,
 )
 from chorus.networks.x.api import XApi
+from chorus.networks.x.features import features_for
 from chorus.networks.x.mapping import (
     Context,
     Page,
@@ -60,8 +61,6 @@ from chorus.networks.x.mapping import (
 )
 from chorus.networks.x.readers import MentionsReader, Roots, search_readers
 
-FEATURES_READ = ["mentions", "keyword_search", "comment_edits", "stats"]
-FEATURES_WRITE = ["reply", "publish", "publish_media"]
 MAX_MEDIA = 4
 _SCHEDULE_TOLERANCE = timedelta(seconds=60)
 _READ_BACK_PAGES = 5
@@ -102,7 +101,7 @@ class XClient:
             user = _data(await self._api.user(self._user_id))
         self._handle = user.get("username") or self._handle
         kinds = sorted(k for k in ("bearer", "user") if self._credentials.token(k))
-        features = FEATURES_READ + (FEATURES_WRITE if "user" in kinds else [])
+        features = features_for(kinds)
         return AccountProfile(network=Network.X, external_id=self._user_id, name=str(user.get("name") or ""),
                               handle=self._handle, url=f"https://x.com/{self._handle}" if self._handle else None,
                               token_kinds=kinds, features=features, followers=_followers(user))

@@ -9,6 +9,7 @@ from chorus.inbox.domain import InboxError, NotFound
 from chorus.inbox.web.auth import services
 from chorus.networks.accounts import connect_account, disconnect_account
 from chorus.networks.errors import NetworkError
+from chorus.networks.features import catalogue
 
 #: The tokens each network's adapter reads (kind, label); the id field is the community/page/user id.
 TOKEN_KINDS: dict[str, dict[str, Any]] = {
@@ -21,13 +22,22 @@ TOKEN_KINDS: dict[str, dict[str, Any]] = {
 }
 
 
-def feature_table(network: str) -> list[tuple[str, str]]:
-    """Every feature of a network with what it needs, when the adapter publishes that (VK does)."""
-    if network != "vk":
-        return []
-    from chorus.networks.vk.features import FEATURES
+#: What each feature of ``chorus.networks.features`` is called on the page (translated by the catalogue).
+FEATURE_LABELS = {
+    "read_comments": "Reading comments", "read_messages": "Reading private messages",
+    "read_posts": "Reading the account's posts", "mentions": "Brand mentions",
+    "backfill_comments": "Comments from before connecting", "reply_comments": "Replying to comments",
+    "send_messages": "Answering private messages", "publish_posts": "Publishing posts",
+    "schedule_posts": "Scheduling on the network", "followers": "Follower count",
+    "audience_stats": "Audience statistics",
+}
 
-    return [(f.name, ", ".join(f.token_kinds)) for f in FEATURES]
+
+def feature_table(network: str) -> list[tuple[str, str, list[str]]]:
+    """Every feature of a network: its name, its label, and the labels of the tokens that allow it."""
+    tokens = dict(TOKEN_KINDS.get(network, {}).get("tokens", []))
+    return [(f.name, FEATURE_LABELS[f.name], [tokens.get(kind, kind) for kind in f.token_kinds])
+            for f in catalogue(network)]
 
 
 async def connect(request, caller, ws: str, form) -> str:

@@ -180,7 +180,7 @@ async def test_verify_describes_the_page_and_its_features(control, server):
         await client.close()
     assert (profile.external_id, profile.name, profile.handle) == (credentials.external_id, "Chorus Coffee",
                                                                     "choruscoffee")
-    assert profile.token_kinds == ["page"] and "native_scheduling" in profile.features and profile.followers == 950
+    assert profile.token_kinds == ["page"] and "schedule_posts" in profile.features and profile.followers == 950
     assert stats.followers == 950
 
 

@@ -172,7 +172,7 @@ async def test_verify_describes_the_account_and_what_it_can_do(control, server):
     finally:
         await client.close()
     assert (profile.external_id, profile.handle, profile.followers) == (credentials.external_id, "brand", 120)
-    assert profile.token_kinds == ["bearer", "user"] and "reply" in profile.features
+    assert profile.token_kinds == ["bearer", "user"] and "reply_comments" in profile.features
     assert stats.followers == 120 and stats.posts == 0
 
 
@@ -197,7 +197,7 @@ async def test_a_read_only_account_verifies_without_write_features(control, serv
         profile = await client.verify()
     finally:
         await client.close()
-    assert profile.token_kinds == ["bearer"] and "reply" not in profile.features and "mentions" in profile.features
+    assert profile.token_kinds == ["bearer"] and "reply_comments" not in profile.features and "mentions" in profile.features
 
 
 async def test_backfill_reads_the_mentions_since_a_time(control, server):
