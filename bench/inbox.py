@@ -38,7 +38,7 @@ from chorus.inbox import admin, views
 from chorus.inbox.adapters import people
 from chorus.inbox.adapters.engine import tune
 from chorus.inbox.projection import ddl
-from chorus.inbox.projection.inbox import InboxProjection
+from chorus.inbox.projection.inbox import InboxProjection, search_id
 from chorus.inbox.projection.tables import conversations, messages, search, tags
 from chorus.inbox.search import lemma, words
 from chorus.inbox.views import Filters, Scope
@@ -75,14 +75,14 @@ def seed_rows(n: int, seed: int = 7):
         message = (key, cid, ws, "in", str(i), f"Автор {i % 9973}", msg, at)
         lemmas = " ".join(lemma_of.get(w, lemma(w)) for w in words(msg))
         tag = (cid, rng.choice(["доставка", "vip", "жалоба", "вопрос"]), ws) if rng.random() < 0.05 else None
-        yield conv, message, (key, cid, ws, lemmas), tag
+        yield conv, message, (search_id(key), key, cid, ws, lemmas, at), tag
 
 
 CONV_COLS = ("conversation_id", "workspace_id", "account_id", "network", "kind", "thread_key", "author_name",
              "preview", "last_direction", "message_count", "last_at", "first_inbound_at", "last_inbound_at",
              "sentiment", "status", "assignee_id")
 MSG_COLS = ("message_key", "conversation_id", "workspace_id", "direction", "item_id", "author_name", "text", "at")
-SEARCH_COLS = ("message_key", "conversation_id", "workspace_id", "lemmas")
+SEARCH_COLS = ("search_id", "message_key", "conversation_id", "workspace_id", "lemmas", "last_at")
 TAG_COLS = ("conversation_id", "tag", "workspace_id")
 
 
@@ -90,6 +90,7 @@ def _sqlite_seed(engine, n: int) -> None:
     raw = engine.raw_connection()
     cur = raw.cursor()
     cur.execute("DROP TRIGGER IF EXISTS inbox_search_ai")  # the FTS index is built once, after loading
+    cur.execute("DROP INDEX IF EXISTS ix_inbox_search_recent")  # so is the recency index
     batches: dict[str, list] = {"c": [], "m": [], "s": [], "t": []}
 
     def flush():
@@ -114,10 +115,11 @@ def _sqlite_seed(engine, n: int) -> None:
             flush()
     flush()
     cur.execute("INSERT INTO inbox_fts(inbox_fts) VALUES ('rebuild')")
-    cur.execute("ANALYZE")
     raw.commit()
     raw.close()
-    ddl.create_search_index(engine)  # the insert trigger again, for live use
+    ddl.create_search_index(engine)  # the insert trigger and the recency index again, for live use
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
 
 
 def _postgres_seed(engine, n: int) -> None:
@@ -130,6 +132,7 @@ def _postgres_seed(engine, n: int) -> None:
                 columns[index].append(value)
     with pg.cursor() as cur:
         cur.execute("DROP INDEX IF EXISTS ix_inbox_search_tsv")  # built once, after loading
+        cur.execute("DROP INDEX IF EXISTS ix_inbox_search_recent")
         for (table, cols), rows in zip(((conversations, CONV_COLS), (messages, MSG_COLS), (search, SEARCH_COLS),
                                         (tags, TAG_COLS)), columns, strict=True):
             with cur.copy(f"COPY {table.name} ({','.join(cols)}) FROM STDIN") as copy:

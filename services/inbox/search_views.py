@@ -73,14 +73,20 @@ def newest_matching(conn: Connection, workspaces: list[str], terms: list[str], w
     return _from_gin(conn, workspaces, terms, where, before, limit)
 
 
+def _rows_of(workspace: str, before: Cursor | None) -> list:
+    """The search rows of a workspace that a walk starting at ``before`` reads, on the recency index."""
+    s = search.c
+    where = [s.workspace_id == workspace, s.last_at.is_not(None)]
+    if before is not None:
+        where.append(tuple_(s.last_at, s.conversation_id) < tuple_(*before))
+    return where
+
+
 def _newest(conn: Connection, workspace: str, before: Cursor | None, budget: int, name: str):
     """The ``budget`` newest search rows of a workspace (older than ``before``), with what the match reads."""
     s = search.c
     text_column = literal_column("inbox_search.tsv") if conn.dialect.name == "postgresql" else s.lemmas
-    where = [s.workspace_id == workspace, s.last_at.is_not(None)]
-    if before is not None:
-        where.append(tuple_(s.last_at, s.conversation_id) < tuple_(*before))
-    return (select(s.last_at, s.conversation_id, text_column.label("body")).where(*where)
+    return (select(s.last_at, s.conversation_id, text_column.label("body")).where(*_rows_of(workspace, before))
             .order_by(desc(s.last_at), desc(s.conversation_id)).limit(budget).subquery(name))
 
 
@@ -121,10 +127,7 @@ def _walk(conn: Connection, workspaces: list[str], terms: list[str], where: list
 def _budget_edge(conn: Connection, workspace: str, before: Cursor | None, budget: int) -> Cursor | None:
     """The last row a walk of ``budget`` rows reads, or None when the workspace has fewer rows."""
     s = search.c
-    where = [s.workspace_id == workspace, s.last_at.is_not(None)]
-    if before is not None:
-        where.append(tuple_(s.last_at, s.conversation_id) < tuple_(*before))
-    row = conn.execute(select(s.last_at, s.conversation_id).where(*where)
+    row = conn.execute(select(s.last_at, s.conversation_id).where(*_rows_of(workspace, before))
                        .order_by(desc(s.last_at), desc(s.conversation_id)).offset(budget - 1).limit(1)).first()
     return (row.last_at, row.conversation_id) if row else None
 

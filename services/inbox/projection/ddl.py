@@ -61,19 +61,21 @@ _POSTGRES = (
 
 def create_search_index(engine: Engine) -> None:
     with engine.begin() as conn:
-        _add_recency(conn)
+        added = _add_recency(conn)
         for statement in (_POSTGRES if conn.dialect.name == "postgresql" else _SQLITE):
             conn.execute(text(statement))
+        if added:  # after the triggers above, so filling the column does not re-index the text
+            conn.execute(text("UPDATE inbox_search SET last_at = (SELECT c.last_at FROM inbox_conversations c "
+                              "WHERE c.conversation_id = inbox_search.conversation_id)"))
 
 
-def _add_recency(conn: Connection) -> None:
-    """Give a search table made before ``last_at`` existed the column, filled from its conversations."""
+def _add_recency(conn: Connection) -> bool:
+    """Give a search table made before ``last_at`` existed the column (True if it was missing)."""
     if "last_at" in {c["name"] for c in inspect(conn).get_columns("inbox_search")}:
-        return
+        return False
     kind = "timestamptz" if conn.dialect.name == "postgresql" else "DATETIME"
     conn.execute(text(f"ALTER TABLE inbox_search ADD COLUMN last_at {kind}"))
-    conn.execute(text("UPDATE inbox_search SET last_at = (SELECT c.last_at FROM inbox_conversations c "
-                      "WHERE c.conversation_id = inbox_search.conversation_id)"))
+    return True
 
 
 def reset_search_index(conn: Connection) -> None:

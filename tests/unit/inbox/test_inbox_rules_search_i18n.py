@@ -27,6 +27,19 @@ def test_russian_word_forms_and_english_stems_find_each_other():
     assert search.query_terms("<script>\"' OR 1=1") == ["script", "or", "1"]
 
 
+def test_a_walk_over_lemmas_matches_the_same_texts_as_the_index():
+    needles = search.lemma_needles(search.query_terms("отзывов Доставк"))
+    assert needles == [" отзыв ", " доставк"]  # whole words, the last one a prefix
+
+    def found(text: str) -> bool:
+        return all(n in f" {search.lemmatise(text)} " for n in needles)
+
+    assert found("Отзывами о доставке") and found("Доставкой недоволен, оставлю отзыв")
+    assert not found("Отзывчивый курьер, быстрая доставка")  # отзывчивый is another word, not a form of отзыв
+    assert not found("Отзыв о курьере")
+    assert search.lemma_needles(["refund"], prefix_last=False) == [" refund "]
+
+
 def test_a_brand_rule_form_becomes_a_rule():
     rule = rules.brand_rule(FormData([("name", "Сбер"), ("include", "сбербанк, sber bank"), ("require", ""),
                                       ("exclude", "вакансия")]))
