@@ -65,22 +65,29 @@ def spike(lang: str, rule: AlertRule, count: int, baseline: float) -> Texts:
                  f"(rule \"{rule.name}\", sensitivity x{rule.sensitivity:g})")
 
 
-def token_expired(lang: str, event: AccountTokenExpired) -> Texts:
+_NETWORK = {"vk": "VK", "x": "X", "telegram": "Telegram", "facebook": "Facebook"}
+
+
+def _account(event: AccountTokenExpired | IngestGapRecorded, name: str | None) -> str:
+    return f"{_NETWORK.get(event.network.value, event.network.value)} {name or event.account_id}"
+
+
+def token_expired(lang: str, event: AccountTokenExpired, name: str | None = None) -> Texts:
     if lang == "ru":
-        return Texts(f"Токен недействителен: {event.network.value} {event.account_id}",
+        return Texts(f"Токен недействителен: {_account(event, name)}",
                      f"Токен ({event.token_kind}) перестал работать: {excerpt(event.reason, 200)}. "
                      "Подключите аккаунт заново, иначе новые сообщения не придут.")
-    return Texts(f"Token no longer works: {event.network.value} {event.account_id}",
+    return Texts(f"Token no longer works: {_account(event, name)}",
                  f"The {event.token_kind} token stopped working: {excerpt(event.reason, 200)}. "
                  "Reconnect the account, or new messages will not arrive.")
 
 
-def ingest_gap(lang: str, event: IngestGapRecorded) -> Texts:
+def ingest_gap(lang: str, event: IngestGapRecorded, name: str | None = None) -> Texts:
     span = f"{event.gap_from:%Y-%m-%d %H:%M} – {event.gap_to:%Y-%m-%d %H:%M} UTC"
     if lang == "ru":
-        return Texts(f"Пропуск в чтении: {event.network.value} {event.account_id}",
+        return Texts(f"Пропуск в чтении: {_account(event, name)}",
                      f"Источник {event.source} не прочитан за {span}: {excerpt(event.reason, 200)}")
-    return Texts(f"Reading gap: {event.network.value} {event.account_id}",
+    return Texts(f"Reading gap: {_account(event, name)}",
                  f"{event.source} could not be read for {span}: {excerpt(event.reason, 200)}")
 
 

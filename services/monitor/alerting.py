@@ -145,16 +145,17 @@ def health_moment(event: AccountTokenExpired | IngestGapRecorded) -> datetime:
     return event.occurred_at
 
 
-def health_alert(rule: AlertRule, event: AccountTokenExpired | IngestGapRecorded, lang: str) -> AlertRaised:
+def health_alert(rule: AlertRule, event: AccountTokenExpired | IngestGapRecorded, lang: str,
+                 account_name: str | None = None) -> AlertRaised:
     common = {"alert_id": alert_id(rule.rule_id, f"event:{event.event_id}"), "rule_id": rule.rule_id,
                   "kind": AlertKind.CHANNEL_HEALTH, "account_id": event.account_id}
     if isinstance(event, AccountTokenExpired):
-        texts = alert_text.token_expired(lang, event)
+        texts = alert_text.token_expired(lang, event, account_name)
         return raised_event(event, **common, severity="critical", title=texts.title, summary=texts.summary,
                             details={"problem": "token_expired", "network": event.network.value,
                                      "token_kind": event.token_kind, "reason": event.reason,
                                      "detected_by": event.detected_by})
-    texts = alert_text.ingest_gap(lang, event)
+    texts = alert_text.ingest_gap(lang, event, account_name)
     return raised_event(event, **common, severity="warning", title=texts.title, summary=texts.summary,
                         window_from=event.gap_from, window_to=event.gap_to,
                         details={"problem": "ingest_gap", "network": event.network.value, "source": event.source,

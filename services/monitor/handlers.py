@@ -154,7 +154,8 @@ def handle_items(events: Sequence[Event], *, classifier: Classifier, rules: Rule
 def handle_channel_event(event: AccountTokenExpired | IngestGapRecorded, *, rules: Rules, book: AlertBook,
                          now: datetime, max_age: timedelta, language: str) -> list[AlertRaised]:
     """Channel-health alerts: one per rule and event, with the rule's cooldown per account."""
-    alert_rules = rules.get(event.workspace_id).alerts  # before the transaction, as above
+    workspace = rules.get(event.workspace_id)  # before the transaction, as above
+    alert_rules, name = workspace.alerts, workspace.account_names.get(event.account_id)
     out: list[AlertRaised] = []
     with book.transaction() as ledger:
         earlier = ledger.raised_by([event.event_id])
@@ -164,7 +165,7 @@ def handle_channel_event(event: AccountTokenExpired | IngestGapRecorded, *, rule
         if alerting.is_stale(moment, now, max_age):
             return []
         for rule in alerting.active(alert_rules, AlertRuleKind.CHANNEL_HEALTH, event.account_id):
-            alert = alerting.health_alert(rule, event, language)
+            alert = alerting.health_alert(rule, event, language, name)
             if ledger.exists(alert.alert_id) or alerting.in_cooldown(
                     ledger.last_fired(event.workspace_id, rule.rule_id, event.account_id), moment, rule):
                 continue

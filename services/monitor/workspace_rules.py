@@ -2,7 +2,8 @@
 
 ``WorkspaceRulesProjection`` stores the latest ``BrandRulesChanged``, ``AlertRulesChanged``,
 ``AlertDestinationsChanged`` and ``SentimentRulesChanged`` of each workspace (each event is a complete
-snapshot, so the latest one is all there is to know). ``RulesCache`` serves them to the consumers from
+snapshot, so the latest one is all there is to know), and the names of its connected accounts, so an
+alert says "Telegram Кофейня Zerno", not an account id. ``RulesCache`` serves them to the consumers from
 memory; the runner's ``on_applied`` invalidates a workspace as soon as a new snapshot is stored, and a
 short time-to-live covers a second process writing the same database.
 
@@ -29,6 +30,7 @@ from chorus.backbone.consumer import subscriptions_for
 from chorus.backbone.db import positions, upsert
 from chorus.backbone.projection import Projection
 from chorus.events import (
+    AccountConnected,
     AlertDestination,
     AlertDestinationsChanged,
     AlertRule,
@@ -57,6 +59,12 @@ workspace_settings = Table(
     Column("event_id", String(128), nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False),
 )
+account_names = Table(
+    "monitor_account_names", metadata,
+    Column("account_id", String(64), primary_key=True),
+    Column("workspace_id", String(64), nullable=False, index=True),
+    Column("name", String(300), nullable=False),
+)
 
 
 @dataclass
@@ -67,6 +75,8 @@ class WorkspaceRules:
     alerts: list[AlertRule] = field(default_factory=list)
     destinations: list[AlertDestination] = field(default_factory=list)
     sentiment: list[SentimentRule] = field(default_factory=list)
+    #: Connected accounts' names on their networks, by account id.
+    account_names: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def brand_matcher(self) -> BrandMatcher:
@@ -90,15 +100,18 @@ def _payload(event: Event) -> str:
 
 class WorkspaceRulesProjection(Projection):
     name = "monitor-workspace-rules"
-    subscriptions = subscriptions_for(*SETTINGS_EVENTS)
+    subscriptions = subscriptions_for(*SETTINGS_EVENTS, AccountConnected)
     metadata = metadata
 
     def apply(self, conn: Connection, event: Event) -> None:
         self.apply_many(conn, [event])
 
     def apply_many(self, conn: Connection, events: list[Event]) -> None:
+        names = {e.account_id: {"account_id": e.account_id, "workspace_id": e.workspace_id, "name": e.name[:300]}
+                 for e in events if isinstance(e, AccountConnected)}
+        upsert(conn, account_names, list(names.values()), ["account_id"])
         latest: dict[tuple[str, str], dict] = {}
-        for event in events:
+        for event in (e for e in events if not isinstance(e, AccountConnected)):
             kind = _KIND[type(event)]
             latest[(event.workspace_id, kind)] = {"workspace_id": event.workspace_id, "kind": kind,
                                                   "payload": _payload(event), "event_id": event.event_id,
@@ -120,6 +133,8 @@ def load_rules(conn: Connection, workspace_id: str) -> WorkspaceRules:
             rules.destinations = [AlertDestination.model_validate(d) for d in data]
         elif kind == "sentiment":
             rules.sentiment = [SentimentRule.model_validate(d) for d in data]
+    rules.account_names = dict(conn.execute(select(account_names.c.account_id, account_names.c.name)
+                                            .where(account_names.c.workspace_id == workspace_id)).all())
     return rules
 
 

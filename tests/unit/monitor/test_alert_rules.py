@@ -188,6 +188,15 @@ def test_an_expired_token_and_an_ingest_gap_raise_channel_health_alerts():
     assert hole.details["problem"] == "ingest_gap" and hole.window_to == NOW + M
 
 
+def test_a_channel_health_alert_names_the_account_as_people_know_it():
+    monitor = Monitor(rule("channel_health", cooldown_minutes=0))
+    monitor.rules.rules["ws-1"].account_names["acc-1"] = "Кофейня Zerno"
+    (alert,) = monitor.channel(expired(1))
+    assert alert.title == "Токен недействителен: VK Кофейня Zerno"
+    (unknown,) = monitor.channel(expired(2, "acc-2", at=NOW + M))
+    assert unknown.title.endswith("acc-2")  # an account the monitor has no name for keeps its id
+
+
 def test_channel_health_cooldown_is_per_account():
     monitor = Monitor(rule("channel_health", cooldown_minutes=60))
     assert monitor.channel(expired(1, "acc-1"))
