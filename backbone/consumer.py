@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 DEFAULT_BACKOFF = (0.5, 2.0, 10.0, 30.0, 60.0)
 
 
-class Retry(Exception):  # noqa: N818 - it is a request, not an error
+class Retry(Exception):
     """Raised by a handler to have the message delivered again after ``after`` seconds.
 
     Used for conditions that are expected to pass (a network's rate limit, a dependency not ready yet);
@@ -139,7 +139,7 @@ class PullSource:
             sub, self._sub = self._sub, None
             try:
                 await sub.unsubscribe()
-            except (nats.errors.Error, asyncio.TimeoutError):
+            except (TimeoutError, nats.errors.Error):
                 pass
 
 

@@ -43,7 +43,7 @@ async def connect(urls: list[str], name: str, *, attempts: int = 0) -> Client:
                 disconnected_cb=_log_event(f"{name}: disconnected from NATS"),
                 reconnected_cb=_log_event(f"{name}: reconnected to NATS"),
             ), timeout=5)
-        except (OSError, nats.errors.NoServersError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError, nats.errors.NoServersError) as exc:
             reason = str(exc) or "no answer within 5 s"
             if attempts and tries >= attempts:
                 raise ConnectionError(f"cannot reach NATS at {', '.join(urls)} ({reason})") from exc

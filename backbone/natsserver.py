@@ -77,7 +77,7 @@ class EmbeddedNats:
                 raise RuntimeError(f"nats-server exited with code {self.process.returncode}"
                                    + (f"; see {self.log_file}" if self.log_file else ""))
             try:
-                with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - loopback only
+                with urllib.request.urlopen(url, timeout=1) as response:
                     if response.status == 200:
                         return
             except OSError:

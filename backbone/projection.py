@@ -36,8 +36,8 @@ from sqlalchemy import Engine, MetaData, delete, select, update
 from sqlalchemy.engine import Connection
 
 from chorus.backbone.consumer import ConsumerOptions, PullSource, Subscription, _sleep_or_stop, backoff_delay
-from chorus.backbone.deadletter import Origin, dead_letter, retry_subject
 from chorus.backbone.db import applied_events, bookkeeping, insert_ignore, positions, projection_state, replayed
+from chorus.backbone.deadletter import Origin, dead_letter, retry_subject
 from chorus.events import DecodeError, Event, decode
 from chorus.events.streams import DEAD_LETTER
 
@@ -80,7 +80,7 @@ class Projection(abc.ABC):
         self.metadata.create_all(engine)
 
 
-class _Rebuilding(Exception):  # noqa: N818 - control flow between the applier and its runner
+class _Rebuilding(Exception):
     pass
 
 
@@ -250,7 +250,7 @@ class Applier:
         return True
 
 
-class _Failed(Exception):  # noqa: N818
+class _Failed(Exception):
     def __init__(self, index: int, error: Exception) -> None:
         super().__init__(str(error))
         self.index, self.error = index, error

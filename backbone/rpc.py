@@ -48,7 +48,7 @@ class RpcServer:
                     .model_dump(mode="json")
             try:
                 reply = await handler(request)
-            except Exception as exc:  # noqa: BLE001 - the caller gets a reason instead of a timeout
+            except Exception as exc:
                 log.exception("%s: %s failed", self.name, endpoint.subject)
                 reply = endpoint.error(f"{type(exc).__name__}: {exc}")
             return reply.model_dump(mode="json")

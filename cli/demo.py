@@ -54,7 +54,7 @@ def _password(folder: Path) -> str:
 
 
 def _demo(emulator_url: str, network: str) -> dict:
-    with urllib.request.urlopen(f"{emulator_url}/_control/{network}/demo", timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(f"{emulator_url}/_control/{network}/demo", timeout=10) as response:
         return json.load(response)
 
 

@@ -1,10 +1,11 @@
 """Connected accounts. Tokens never enter the log: they live encrypted in the credentials store."""
 from __future__ import annotations
 
+from pydantic import Field
+
 from chorus.events.base import Event
 from chorus.events.streams import ACCOUNTS
 from chorus.events.values import Network
-from pydantic import Field
 
 
 class AccountConnected(Event):

@@ -11,9 +11,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from chorus.events.streams import Stream
 from chorus.events.values import Timestamp
-from pydantic import BaseModel, ConfigDict, Field
 
 #: Namespace for deterministic ids derived from other ids (RFC 4122 name-based UUIDs).
 _ID_NAMESPACE = uuid.UUID("6f1d0c7e-52f4-4c1e-9a59-1f4b8c3a2d10")

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from pydantic import ValidationError
+
 from chorus.events.base import Event
 from chorus.events.upcasting import upcast
-from pydantic import ValidationError
 
 
 class DecodeError(ValueError):

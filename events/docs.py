@@ -9,11 +9,12 @@ import types
 import typing
 from enum import Enum
 
+from pydantic import BaseModel
+
 from chorus.events.base import Event
 from chorus.events.streams import DEAD_LETTER, EVENT_STREAMS
 from chorus.events.upcasting import registered
 from chorus.events.values import Value
-from pydantic import BaseModel
 
 _ENVELOPE = list(Event.model_fields)
 

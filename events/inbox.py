@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from pydantic import Field
+
 from chorus.events.base import Event
 from chorus.events.streams import INBOX
 from chorus.events.values import (
@@ -13,7 +15,6 @@ from chorus.events.values import (
     Timestamp,
     Value,
 )
-from pydantic import Field
 
 
 class ReplyKind(StrEnum):

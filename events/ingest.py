@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from chorus.events.base import Event
 from chorus.events.streams import INGEST
 from chorus.events.values import Attachment, Author, Network, Timestamp
-from pydantic import Field
 
 _RAW = "The raw payload's relevant fields, kept for diagnosis and for features not modelled yet."
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from pydantic import Field
+
 from chorus.events.base import Event
 from chorus.events.streams import MONITOR
 from chorus.events.values import ItemRef, Sentiment, Timestamp
-from pydantic import Field
 
 
 class SentimentClassified(Event):

@@ -1,10 +1,11 @@
 """What the publisher did on the networks."""
 from __future__ import annotations
 
+from pydantic import Field
+
 from chorus.events.base import Event
 from chorus.events.streams import PUBLISHER
 from chorus.events.values import FailureKind, Network, Timestamp
-from pydantic import Field
 
 
 class ReplySent(Event):
