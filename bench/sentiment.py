@@ -9,8 +9,9 @@ made-up words, for machines without the datasets (its vocabulary is smaller than
 cold-cache figure is optimistic); "auto" picks the first one available.
 
 Prints texts/s on one core for Chorus with a cold lemma cache (cleared before the pass, so every new
-Russian word form costs a pymorphy3 analysis) and a warm one (the same texts again), then TextBlob
-polarity and VADER compound on the same texts, and the cost of a cold start in a fresh interpreter.
+Russian word form costs a pymorphy3 analysis) and a warm one (the same texts again), the lexicon alone
+(the previous classifier, chorus-lex-1.0, without the trained model) warm, then TextBlob polarity and
+VADER compound on the same texts, and the cost of a cold start in a fresh interpreter.
 Goal (issue 7): >= 5,000 texts/s per core.
 """
 from __future__ import annotations
@@ -24,7 +25,13 @@ import time
 from pathlib import Path
 
 from chorus.monitor.sentiment import VERSION, classify
+from chorus.monitor.sentiment.classification import label_for
+from chorus.monitor.sentiment.classifier import public_language
+from chorus.monitor.sentiment.cleaning import clean
+from chorus.monitor.sentiment.language import detect
 from chorus.monitor.sentiment.lemmas import LEMMATISER
+from chorus.monitor.sentiment.scoring import analyse
+from chorus.monitor.sentiment.tokens import tokenize
 
 DATASETS = Path("/work/shared/datasets")
 MAX_CHARS = 140
@@ -96,6 +103,14 @@ def rate(function, texts: list[str], repeats: int, before=None) -> float:
     return best
 
 
+def lexicon_only(text: str) -> str:
+    """The previous classifier (chorus-lex-1.0): the lexicon's score and thresholds, no model."""
+    tokens = tokenize(clean(text))
+    if public_language(detect(tokens)) == "other":
+        return "neutral"
+    return label_for(round(analyse(tokens).score, 4))
+
+
 def cold_start() -> float:
     code = "import time; t=time.perf_counter(); from chorus.monitor.sentiment import classify; " \
            "classify('Спасибо, всё отлично'); classify('great'); print(time.perf_counter()-t)"
@@ -120,6 +135,7 @@ def main() -> None:
     warm = rate(classify, texts, args.repeats)
     print(f"chorus cold lemma cache: {cold:10,.0f} texts/s")
     print(f"chorus warm lemma cache: {warm:10,.0f} texts/s  ({len(LEMMATISER):,} word forms cached)")
+    print(f"lexicon only, warm:      {rate(lexicon_only, texts, args.repeats):10,.0f} texts/s")
     from textblob import TextBlob
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 

@@ -45,21 +45,37 @@ def vader_tweets(split: str) -> list[tuple[str, str]]:
     return rows
 
 
+def _go_label(labels: set[int]) -> str | None:
+    if labels <= _GO_POSITIVE:
+        return "positive"
+    if labels <= _GO_NEGATIVE:
+        return "negative"
+    if labels <= _GO_NEUTRAL:
+        return "neutral"
+    return None  # mixed or ambiguous (confusion, curiosity, realization, surprise)
+
+
 def _goemotions(split: str, column: str) -> list[tuple[str, str]]:
     name = {"dev": "validation", "report": "test"}[split]
     rows = []
     with open(ROOT / f"goemotions/{name}.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            labels = _label_ids(row["labels"])
-            if labels <= _GO_POSITIVE:
-                label = "positive"
-            elif labels <= _GO_NEGATIVE:
-                label = "negative"
-            elif labels <= _GO_NEUTRAL:
-                label = "neutral"
-            else:
-                continue  # mixed or ambiguous (confusion, curiosity, realization, surprise)
-            rows.append((row[column], label))
+            label = _go_label(_label_ids(row["labels"]))
+            if label is not None:
+                rows.append((row[column], label))
+    return rows
+
+
+def goemotions_en_train() -> list[tuple[str, str]]:
+    """GoEmotions' own train split (English only; no Russian translation of it was fetched), mapped
+    like the other splits. For training the model only: it has no report counterpart of its own."""
+    rows = []
+    path = ROOT / "goemotions/original-train.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        text, ids, _ = line.split("\t")
+        label = _go_label({int(part) for part in ids.split(",")})
+        if label is not None:
+            rows.append((text, label))
     return rows
 
 
@@ -120,4 +136,13 @@ def rusentiment(split: str) -> list[tuple[str, str]]:
 SETS = {
     "en": {"vader-tweets": vader_tweets, "goemotions-en": goemotions_en, "tweeteval": tweeteval},
     "ru": {"rusentiment": rusentiment, "cedr": cedr, "goemotions-ru": goemotions_ru},
+}
+
+# What the trained model may learn from: redistributable sets, never a report split, never an
+# evaluation-only set (RuSentiment, TweetEval). Hyper-parameters are chosen by cross-validation inside
+# these pools (scripts/sentiment/train_model.py).
+TRAINING = {
+    "en": {"goemotions-en-train": goemotions_en_train, "goemotions-en": lambda: goemotions_en("dev"),
+           "vader-tweets": lambda: vader_tweets("dev")},
+    "ru": {"cedr": lambda: cedr("dev"), "goemotions-ru": lambda: goemotions_ru("dev")},
 }

@@ -5,8 +5,13 @@ Usage:
   python scripts/sentiment/evaluate.py --split dev     # development split, for tuning
   python scripts/sentiment/evaluate.py --split dev --errors ru 20   # show mistakes to study
 
-Baselines: TextBlob polarity (> 0 positive, < 0 negative), VADER compound (>= 0.05 / <= -0.05, its
-authors' thresholds) and the majority class of the set itself.
+Systems: the shipped classifier (lexicon + trained model); the lexicon alone, which is the previous
+classifier (chorus-lex-1.0: the same lexicon, rules and thresholds, no model); TextBlob polarity (> 0
+positive, < 0 negative); VADER compound (>= 0.05 / <= -0.05, its authors' thresholds); and the
+majority class of the set itself.
+
+The dev splits are part of the model's training pool (scripts/sentiment/datasets.TRAINING), so the
+model's dev figures are in-sample; the cross-validated figures are printed by train_model.py.
 """
 from __future__ import annotations
 
@@ -21,6 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from datasets import SETS
 
 from chorus.monitor.sentiment import VERSION, classify
+from chorus.monitor.sentiment.classification import label_for
+from chorus.monitor.sentiment.classifier import public_language
+from chorus.monitor.sentiment.cleaning import clean
+from chorus.monitor.sentiment.language import detect
+from chorus.monitor.sentiment.scoring import analyse
+from chorus.monitor.sentiment.tokens import tokenize
 
 LABELS = ("positive", "neutral", "negative")
 
@@ -65,13 +76,21 @@ def chorus(text: str) -> str:
     return classify(text).label
 
 
+def lexicon_only(text: str) -> str:
+    """The previous classifier, chorus-lex-1.0: the lexicon's score and thresholds, no model."""
+    tokens = tokenize(clean(text))
+    if public_language(detect(tokens)) == "other":
+        return "neutral"
+    return label_for(round(analyse(tokens).score, 4))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Evaluate the sentiment classifier")
     parser.add_argument("--split", choices=("dev", "report"), default="report")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--errors", nargs=2, metavar=("LANG", "N"), help="print N random mistakes")
     args = parser.parse_args()
-    systems = {"Chorus " + VERSION: chorus}
+    systems = {"Chorus " + VERSION: chorus, "Chorus lexicon only (chorus-lex-1.0)": lexicon_only}
     if not args.no_baselines:
         systems.update({"TextBlob": _textblob(), "VADER": _vader()})
     print(f"split: {args.split}\n")

@@ -6,8 +6,8 @@
     matching_rules(text, rules) -> the rules whose term occurs in the text
     detect_language(text) -> ISO 639-1 code, "other" or "unknown"
 
-``VERSION`` names the model (lexicons, rules and thresholds); it changes whenever a text could get a
-different result, so stored classifications can be told apart. See docs/sentiment.md.
+``VERSION`` names the model (lexicons, rules, thresholds and the trained English model); it changes
+whenever a text could get a different result, so stored classifications can be told apart. See docs/sentiment.md.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from .language import detect
 from .rules import Rule, apply_rules, matching_rules, rules_from_json
 from .tokens import tokenize
 
-VERSION = "chorus-lex-1.0"
+VERSION = "chorus-lex-1.0+en-lr-1"
 
 
 def detect_language(text: str) -> str:

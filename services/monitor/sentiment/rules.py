@@ -10,6 +10,10 @@ English words match case-insensitively) and what it means to this workspace:
 - ``scope="message"`` forces the label of every message that contains the term, whatever else it says
   (a product name that only ever appears in complaints, a competitor's name for "neutral").
 
+Where a trained model decides (model.py; English), a term rule also removes the term's words from the
+model's features, so a neutralised term loses its learnt weight as well as its lexicon valence, and a
+term given a polarity counts through the lexicon features alone.
+
 Rules are applied in order: term rules all together, then the first matching message rule wins.
 ``apply_rules`` returns the given classification untouched when no rule's term occurs in the text, so
 a stored classification is only recomputed for texts a rule affects.
@@ -22,7 +26,8 @@ from functools import lru_cache
 from itertools import product
 from typing import Literal
 
-from .classification import LABELS, Classification, Label, label_for
+from .classification import LABELS, Classification, Label
+from .classifier import decide
 from .cleaning import clean
 from .keys import entry_key, word_keys
 from .scoring import analyse
@@ -96,11 +101,19 @@ def _compile(rules: tuple[Rule, ...]) -> _Compiled:
 
 
 def _occurs(keys: Sequence[tuple[str, ...]], phrase: tuple[str, ...]) -> bool:
+    return next(_occurrences(keys, phrase), None) is not None
+
+
+def _occurrences(keys: Sequence[tuple[str, ...]], phrase: tuple[str, ...]):
     span = len(phrase)
     for start in range(len(keys) - span + 1):
         if all(phrase[k] in keys[start + k] for k in range(span)):
-            return True
-    return False
+            yield start, start + span
+
+
+def _masked(keys: Sequence[tuple[str, ...]], phrases: Sequence[tuple[str, ...]]) -> set[int]:
+    """Token positions covered by a term rule: the model must not see their learnt word weights."""
+    return {i for phrase in phrases for start, end in _occurrences(keys, phrase) for i in range(start, end)}
 
 
 def _text_keys(text: str):
@@ -122,9 +135,10 @@ def apply_rules(text: str, classification: Classification, rules: Sequence[Rule]
     compiled = _compile(tuple(rules))
     tokens, keys = _text_keys(text)
     result = classification
-    if classification.language != "other" and any(_occurs(keys, p) for p in compiled.term_phrases):
-        score = round(analyse(tokens, compiled.overrides).score, 4)
-        result = Classification(label_for(score), score, classification.language)
+    masked = _masked(keys, compiled.term_phrases) if classification.language != "other" else set()
+    if masked:
+        # the term's lexicon valence is replaced (overrides) and its word features are removed (masked)
+        result = decide(tokens, analyse(tokens, compiled.overrides), classification.language, masked)
     for variants, label in compiled.message_rules:
         if any(_occurs(keys, phrase) for phrase in variants):
             return _forced(result, label)

@@ -26,6 +26,7 @@ LONG = 20  # words; longer texts (posts, ads, news) are damped so many mild word
 class Analysis:
     score: float
     spans: tuple[Span, ...]  # what contributed, in context: for explaining a result
+    raw: tuple[Span, ...] = ()  # the same before context (negation, intensifiers): features compare them
 
 
 def normalise(total: float) -> float:
@@ -37,7 +38,8 @@ def analyse(tokens: Sequence[Token], overrides: Mapping[tuple[str, ...], float] 
     every_word = bool(overrides)  # a rule's term may be a word the lexicon does not know
     keys = tuple(word_keys(t.norm, every_word) if t.kind == WORD else () for t in tokens)
     lexicons = [lexicon("ru") if t.kind == WORD and is_cyrillic(t.norm) else lexicon("en") for t in tokens]
-    scored = apply_modifiers(tokens, keys, lexicons, find_spans(tokens, keys, lexicons, overrides))
+    raw = find_spans(tokens, keys, lexicons, overrides)
+    scored = apply_modifiers(tokens, keys, lexicons, raw)
     total = sum(span.valence for span in scored)
     words = sum(1 for t in tokens if t.kind == WORD)
     if words > LONG:
@@ -45,4 +47,4 @@ def analyse(tokens: Sequence[Token], overrides: Mapping[tuple[str, ...], float] 
     if total:
         marks = sum(t.text.count("!") for t in tokens if t.kind == MARK)
         total += math.copysign(min(marks, 4) * EXCLAMATION, total)
-    return Analysis(normalise(total), tuple(scored))
+    return Analysis(normalise(total), tuple(scored), tuple(raw))
