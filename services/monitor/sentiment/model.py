@@ -4,8 +4,9 @@ features.py's features, applied in pure Python.
 File format (``data/model-<language>.bin``, written by scripts/sentiment/train_model.py): one zlib
 stream holding a JSON header line (labels, dense feature names, their weights, intercepts, hash bits, the
 int16 scale, provenance) followed by the hashed weights as little-endian int16, ``2**bits`` rows of one
-weight per label. Quantising to int16 keeps the file small and changes no probability by more than
-about 1e-4.
+weight per label. Quantising to int16 keeps the file small: each weight is off by at most half a step
+(2.3e-5 for the English model), so a text's logits move by about 1e-4 (at most 1e-3 for 40 features),
+below the 4-decimal rounding of most scores.
 """
 from __future__ import annotations
 
