@@ -2,23 +2,23 @@
 that has every word of the query (see ``search.py`` for words and lemmas).
 
 The page comes straight off an index. Each search row carries its conversation's ``last_at`` (kept by a
-trigger, ``projection/ddl.py``), so the rows of each of the caller's workspaces are walked newest first on
-``ix_inbox_search_recent``, each tested against the query and its conversation against the filters, until
-a page is found or the walk has read its share of ``WALK_ROWS`` rows. A word in 1% of the messages is
-found within a few thousand rows; before, all of its matches had to be resolved to conversations and
-sorted before the newest 50 were known (1M conversations: 45 ms at p95 on PostgreSQL, see ``bench/inbox.py``).
+trigger, ``projection/ddl.py``), so each of the caller's workspaces is walked newest first on
+``ix_inbox_search_recent``: each row is tested against the query and its conversation against the filters,
+and the walks are merged as they go until the page is full. A word in 1% of the messages fills a page of
+three workspaces after about 1,500 rows of each; before, all of its ~10,000 matches in a million messages
+were resolved to conversations and sorted to find the newest 50 (``bench/inbox.py``, ``docs/inbox.md``).
 
-The walk knows when its page is complete: a workspace whose walk stopped at its budget had its unread rows
-older than the last row read, and if that row is older than the page's last conversation it cannot
-change the page. Otherwise the word is rare among recent messages (or the filters reject most of them),
-and the page is taken from the full-text index instead, which is cheap exactly when matches are few:
+Each walk reads at most its share of ``WALK_ROWS``, and the page is complete unless a walk stopped there
+before the page's last conversation (a count of the rows it should have read tells). Then the word is rare
+among recent messages, or the filters reject most of them, and the page comes from the full-text index,
+which is cheap exactly when matches are few:
 
-- PostgreSQL reads the matches off the GIN index and sorts them. The GIN scan is kept apart
-  (``MATERIALIZED``) because the planner cannot tell a rare word from a common one when it is a prefix
-  (search-as-you-type): it estimated 2% for a prefix that matched nothing and walked every conversation
-  of the workspaces, 5 seconds on a million. When filters beyond the status tab are set and the word was
-  common in the walk, it is the filters that are selective: then the planner gets the whole query and
-  walks the filtered conversations.
+- PostgreSQL reads the matches off the GIN index and sorts them. That scan is kept apart (``MATERIALIZED``)
+  because the planner cannot tell a rare word from a common one when it is a prefix (search-as-you-type):
+  it estimated 2% for a prefix that matched nothing and walked every conversation of the workspaces,
+  0.5 to 5 seconds on a million. When filters beyond the status tab are set and the word was common in the
+  walk, the filters are what is selective: then the planner gets the whole query and walks the filtered
+  conversations.
 - SQLite resolves the FTS5 match set (FTS5 is always driven by its MATCH, so no estimate can go wrong).
 
 Simplification: the budget is split evenly between workspaces (at least ``MIN_WALK_ROWS`` each), so a
@@ -34,8 +34,10 @@ from sqlalchemy.engine import Connection
 from chorus.inbox import search as fts
 from chorus.inbox.projection.tables import conversations, search
 
-#: Search rows one page may read newest first, over all of the caller's workspaces; a word found in more
-#: than about 0.5% of recent messages fills a page within it.
+#: Search rows one page may read newest first, over all of the caller's workspaces: a word in more than
+#: about 0.5% of recent messages fills a page within them. A word just too rare for that costs the walk
+#: plus the index's ~0.5% of the messages; at a million both are about 5 ms on PostgreSQL, and a larger or
+#: smaller budget makes one of them dearer.
 WALK_ROWS = 12_000
 MIN_WALK_ROWS = 1_000
 
@@ -83,11 +85,30 @@ def _rows_of(workspace: str, before: Cursor | None) -> list:
 
 
 def _newest(conn: Connection, workspace: str, before: Cursor | None, budget: int, name: str):
-    """The ``budget`` newest search rows of a workspace (older than ``before``), with what the match reads."""
+    """The rows a walk of a workspace may read: its ``budget`` newest older than ``before``, with the text.
+
+    PostgreSQL takes them with LIMIT in a subquery, which also keeps the planner on the recency index (with
+    a range instead it joined the GIN index, scanning every match of a prefix). SQLite takes them down to
+    the last of them (``_budget_edge``): a plain range, so the walk reads the index in order and stops as
+    soon as its page is full (it sorts the output of a LIMIT subquery, reading all of it, first).
+    """
     s = search.c
-    text_column = literal_column("inbox_search.tsv") if conn.dialect.name == "postgresql" else s.lemmas
-    return (select(s.last_at, s.conversation_id, text_column.label("body")).where(*_rows_of(workspace, before))
-            .order_by(desc(s.last_at), desc(s.conversation_id)).limit(budget).subquery(name))
+    rows = _rows_of(workspace, before)
+    if conn.dialect.name == "postgresql":
+        return (select(s.last_at, s.conversation_id, literal_column("inbox_search.tsv").label("body")).where(*rows)
+                .order_by(desc(s.last_at), desc(s.conversation_id)).limit(budget).subquery(name))
+    edge = _budget_edge(conn, workspace, before, budget)
+    if edge is not None:
+        rows.append(tuple_(s.last_at, s.conversation_id) >= tuple_(*edge))
+    return select(s.last_at, s.conversation_id, s.lemmas.label("body")).where(*rows).subquery(name)
+
+
+def _budget_edge(conn: Connection, workspace: str, before: Cursor | None, budget: int) -> Cursor | None:
+    """The last of the ``budget`` newest rows of a workspace older than ``before`` (None if it has fewer)."""
+    s = search.c
+    row = conn.execute(select(s.last_at, s.conversation_id).where(*_rows_of(workspace, before))
+                       .order_by(desc(s.last_at), desc(s.conversation_id)).offset(budget - 1).limit(1)).first()
+    return (row.last_at, row.conversation_id) if row else None
 
 
 def _has_terms(conn: Connection, body, terms: list[str]) -> ColumnElement[bool]:
@@ -101,35 +122,43 @@ def _walk(conn: Connection, workspaces: list[str], terms: list[str], where: list
           limit: int, budget: int) -> list[str] | None:
     """The page from each workspace's newest rows, or None when it cannot be proved complete."""
     c = conversations.c
-    branches = []
+    walks = []
     for n, workspace in enumerate(workspaces):
         rows = _newest(conn, workspace, before, budget, f"newest{n}")
         allowed = select(c.conversation_id).where(c.conversation_id == rows.c.conversation_id, *where).exists()
-        page = (select(rows.c.last_at, rows.c.conversation_id).where(_has_terms(conn, rows.c.body, terms), allowed)
-                .distinct().order_by(desc(rows.c.last_at), desc(rows.c.conversation_id)).limit(limit).subquery(f"w{n}"))
-        branches.append(select(page, literal(n).label("n")))
-    found: dict[str, list[Cursor]] = {w: [] for w in workspaces}
-    for r in conn.execute(union_all(*branches) if len(branches) > 1 else branches[0]):
-        found[workspaces[r.n]].append((r.last_at, r.conversation_id))
-    page = sorted((key for keys in found.values() for key in keys), reverse=True)[:limit]
-    last = page[-1] if len(page) == limit else None
-    for workspace, keys in found.items():
-        # A workspace that found a full page, or whose oldest find is at or past the page's end, read
-        # every row that could be on the page. Otherwise: did its walk end at the budget, and where?
-        if len(keys) == limit or (last is not None and keys and min(keys) <= last):
-            continue
-        edge = _budget_edge(conn, workspace, before, budget)
-        if edge is not None and (last is None or edge > last):
-            return None
+        walks.append(select(rows.c.last_at, rows.c.conversation_id)
+                     .where(_has_terms(conn, rows.c.body, terms), allowed).distinct())
+    if conn.dialect.name == "postgresql":  # it streams a DISTINCT only in an order it is given
+        walks = [select(w.order_by(*_newest_first(w)).limit(limit).subquery(f"w{n}")) for n, w in enumerate(walks)]
+    # The walks are merged as they go (PostgreSQL: Merge Append; SQLite: a compound ORDER BY), so each reads
+    # only as far as the page needs: for three workspaces about a third of the rows of a full page each.
+    merged = (union_all(*walks) if len(walks) > 1 else walks[0]).order_by(desc("last_at"), desc("conversation_id"))
+    page = [(r.last_at, r.conversation_id) for r in conn.execute(merged.limit(limit))]
+    # A walk may have stopped at its budget before the page's end; then rows that belong on the page may be
+    # unread. It read them all if no more than ``budget`` of its workspace's rows are newer than the page's
+    # last conversation (for a short page: than the cursor at all).
+    end = page[-1] if len(page) == limit else None
+    if any(n > budget for n in _rows_down_to(conn, workspaces, before, end, budget)):
+        return None
     return [cid for _, cid in page]
 
 
-def _budget_edge(conn: Connection, workspace: str, before: Cursor | None, budget: int) -> Cursor | None:
-    """The last row a walk of ``budget`` rows reads, or None when the workspace has fewer rows."""
+def _newest_first(query) -> tuple:
+    return desc(query.selected_columns.last_at), desc(query.selected_columns.conversation_id)
+
+
+def _rows_down_to(conn: Connection, workspaces: list[str], before: Cursor | None, end: Cursor | None,
+                  budget: int) -> tuple[int, ...]:
+    """How many search rows of each workspace are older than ``before`` and newer than ``end`` (up to budget + 1)."""
     s = search.c
-    row = conn.execute(select(s.last_at, s.conversation_id).where(*_rows_of(workspace, before))
-                       .order_by(desc(s.last_at), desc(s.conversation_id)).offset(budget - 1).limit(1)).first()
-    return (row.last_at, row.conversation_id) if row else None
+    counts = []
+    for workspace in workspaces:
+        where = _rows_of(workspace, before)
+        if end is not None:
+            where.append(tuple_(s.last_at, s.conversation_id) > tuple_(*end))
+        rows = select(s.last_at).where(*where).limit(budget + 1).subquery()
+        counts.append(select(func.count()).select_from(rows).scalar_subquery())
+    return tuple(conn.execute(select(*counts)).one())
 
 
 def _common(conn: Connection, workspaces: list[str], terms: list[str], before: Cursor | None, budget: int,

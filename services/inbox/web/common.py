@@ -81,7 +81,10 @@ def error_message(t: Translator, error: InboxError) -> str:
         return t(template)
 
 
-async def page_context(request: Request, caller: Caller, nav: str = "") -> dict[str, Any]:
+async def page_context(request: Request, caller: Caller, nav: str = "",
+                       also: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """What every page's frame shows (today's alert count, workspace names). ``also(conn)``: the page's own
+    reads, done on the same connection in the same trip to the database thread; its result is ``"also"``."""
     svc = services(request)
     ws = caller.scope.workspaces
 
@@ -89,12 +92,12 @@ async def page_context(request: Request, caller: Caller, nav: str = "") -> dict[
         count = conn.execute(select(func.count()).select_from(alerts).where(alerts.c.workspace_id.in_(ws),
                                                                               alerts.c.raised_at >= svc.clock().replace(
                                                                                   hour=0, minute=0, second=0))).scalar()
-        return count, people.workspace_names(conn, ws)
+        return count, people.workspace_names(conn, ws), also(conn) if also else None
 
-    count, ws_names = await svc.read(load)
+    count, ws_names, extra = await svc.read(load)
     return {"caller": caller, "nav": nav, "alert_count": count,
             "is_admin": any(r == "admin" for r in caller.scope.roles.values()),
-            "workspace_names": ws_names}
+            "workspace_names": ws_names, "also": extra}
 
 
 def not_found(request: Request, t: Translator, caller: Caller | None) -> Response:

@@ -35,7 +35,6 @@ def _list_context(conn, caller: Caller, filters: Filters, ids: list[str] | None 
 
 @page
 async def inbox(request: Request, caller: Caller) -> Response:
-    svc = services(request)
     filters = filters_from(request)
     t = request.scope["translator"]
     ws = caller.scope.workspaces
@@ -44,8 +43,8 @@ async def inbox(request: Request, caller: Caller) -> Response:
         rows, cursor, names = _list_context(conn, caller, filters)
         return rows, cursor, names, views.account_choices(conn, ws), views.tags_in(conn, ws)
 
-    rows, cursor, names, accounts, all_tags = await svc.read(load)
-    ctx = await page_context(request, caller, "inbox")
+    ctx = await page_context(request, caller, "inbox", also=load)
+    rows, cursor, names, accounts, all_tags = ctx.pop("also")
     query = {k: v for k, v in filters.active().items()}
     statuses = []
     for key, label in (("open", t.p("tab", "Open")), ("mine", t("Mine")), ("unassigned", t("Unassigned")),

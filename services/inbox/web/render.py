@@ -21,7 +21,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ASSET_VERSION = uuid.uuid4().hex[:8]
 
 env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True,
-                  default_for_string=True), trim_blocks=True, lstrip_blocks=True)
+                  default_for_string=True), trim_blocks=True, lstrip_blocks=True, auto_reload=False)
 
 
 def _initials(name: str) -> str:

@@ -14,7 +14,14 @@ import pytest
 from sqlalchemy import select, text
 
 from chorus.backbone.db import make_engine
-from chorus.events import Author, CommentReceived, ConversationClosed, ConversationReopened, DirectMessageReceived
+from chorus.events import (
+    Author,
+    CommentReceived,
+    ConversationClosed,
+    ConversationReopened,
+    ConversationTagged,
+    DirectMessageReceived,
+)
 from chorus.inbox import search, search_views, views
 from chorus.inbox.domain import conversation_id
 from chorus.inbox.projection import ddl
@@ -250,3 +257,37 @@ def test_a_search_table_from_before_recency_is_upgraded(db_url):
         assert recency == {conn.execute(select(conversations.c.last_at)).scalar()} and len(recency) == 1
     assert listed(engine, acme, q="неделя доставка") == [] and listed(engine, acme, q="недели") == [post]
     engine.dispose()
+
+
+def test_the_unsearched_list_of_several_workspaces_pages_newest_first(inbox):
+    """Without a query, each workspace's newest are merged into one page: every page in order, no repeats."""
+    engine, _ = inbox
+    c = conversations.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(c.conversation_id, c.last_at).where(c.workspace_id.in_(TWO.workspaces),
+                                                                       c.status == "open")).all()
+    expected = [r.conversation_id for r in sorted(rows, key=lambda r: (r.last_at, r.conversation_id), reverse=True)]
+    assert len(expected) > 14
+    assert all_pages(engine, TWO, limit=7) == expected
+
+
+def test_the_tag_filter_lists_each_tag_of_the_callers_workspaces_once(inbox):
+    engine, _ = inbox
+    c = conversations.c
+    with engine.connect() as conn:
+        ids = {w: conn.execute(select(c.conversation_id).where(c.workspace_id == w).order_by(c.conversation_id)
+                               .limit(3)).scalars().all() for w in ("acme", "globex", "initech")}
+    projection = InboxProjection()
+    with engine.begin() as conn:
+        projection.apply_many(conn, [
+            ConversationTagged(workspace_id="acme", tagged_by="u1", conversation_id=ids["acme"][0], added=["vip", "доставка"]),
+            ConversationTagged(workspace_id="acme", tagged_by="u1", conversation_id=ids["acme"][1], added=["vip"]),
+            ConversationTagged(workspace_id="initech", tagged_by="u1", conversation_id=ids["initech"][0], added=["жалоба", "vip"]),
+            ConversationTagged(workspace_id="globex", tagged_by="u1", conversation_id=ids["globex"][0], added=["secret-of-globex"]),
+            ConversationTagged(workspace_id="acme", tagged_by="u1", conversation_id=ids["acme"][2], added=["temporary"]),
+            ConversationTagged(workspace_id="acme", tagged_by="u1", conversation_id=ids["acme"][2], removed=["temporary"])])
+    with engine.connect() as conn:
+        assert views.tags_in(conn, TWO.workspaces) == ["vip", "доставка", "жалоба"]
+        assert views.tags_in(conn, TWO.workspaces, limit=2) == ["vip", "доставка"]
+        assert views.tags_in(conn, ["globex"]) == ["secret-of-globex"]
+        assert views.tags_in(conn, ["nobody"]) == []
