@@ -101,17 +101,16 @@ async def test_a_destination_that_is_down_does_not_delay_another(db_url, js, sto
         rules = workspace(destination("stuck", "webhook", stuck.url), destination("gone", "webhook", closed),
                           destination("hook", "webhook", healthy.url))
         d = Delivery(db_url, store, rules, webhook_senders(MemorySecrets()),
-                     DeliverySettings(max_attempts=3, retry_base_s=5, retry_max_s=5, timeout_s=5.0))
+                     DeliverySettings(max_attempts=3, retry_base_s=5, retry_max_s=5, timeout_s=120.0))
         async with running(d.worker):
-            started = time.monotonic()
             for n in range(3):
                 d.schedule(alert(n))
-            await until(lambda: len(healthy.accepted) == 3, timeout=5)
-            elapsed = time.monotonic() - started
+            # The stuck destination holds its first request for two minutes: had the healthy one to wait
+            # behind it, it could not have all three alerts while that request is still open.
+            await until(lambda: len(healthy.accepted) == 3, timeout=60)
             assert len(stuck.requests) == 1  # still hanging on the first alert
             assert d.state("alert-0", "stuck")["state"] == IN_FLIGHT
         await d.close()
-    assert elapsed < 1.5, f"the healthy destination waited {elapsed:.2f}s behind the broken ones"
 
 
 async def test_an_attempt_interrupted_by_a_crash_is_made_once_more_with_the_same_delivery_id(db_url, js, store):
