@@ -22,7 +22,8 @@ RU: dict[str, str] = {
         "Здесь пока пусто. Новые комментарии, сообщения и упоминания появятся сразу, как придут.",
     "Older conversations": "Более ранние", "Unknown author": "Неизвестный автор", "Closed": "Закрыт",
     "Open": "Открыт", "tab|Open": "Открытые", "tab|Closed": "Закрытые", "Mine": "Мои", "Unassigned": "Без ответственного", "All": "Все", "You:": "Вы:",
-    "Assigned to": "Ответственный:", "Comments": "Комментарии", "Message": "Сообщение", "Mention": "Упоминание",
+    "Assigned to": "Ответственный:", "Comments": "Комментарии", "Comment": "Комментарий", "Message": "Сообщение",
+    "Mention": "Упоминание",
     "Messages": "Сообщения", "Mentions": "Упоминания", "Positive": "Позитив", "Neutral": "Нейтрально",
     "Negative": "Негатив",
     # conversation

@@ -57,7 +57,7 @@ def names(t: Translator) -> dict[str, Any]:
     return {
         "network_names": {"vk": "VK", "x": "X", "telegram": "Telegram", "facebook": "Facebook"},
         "network_short": {"vk": "VK", "x": "X", "telegram": "TG", "facebook": "FB"},
-        "kind_names": {"comment": t("Comments"), "message": t("Message"), "mention": t("Mention")},
+        "kind_names": {"comment": t("Comment"), "message": t("Message"), "mention": t("Mention")},
         "sentiment_names": {"positive": t("Positive"), "neutral": t("Neutral"), "negative": t("Negative")},
         "status_names": {"connected": t("connected"), "token_expired": t("token expired"),
                          "disconnected": t("disconnected")},
