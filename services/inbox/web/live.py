@@ -28,6 +28,7 @@ async def events(request: Request, caller: Caller) -> Response:
         try:
             yield "retry: 2000\n: connected\n\n"
             closed = asyncio.ensure_future(hub.closed.wait())
+            getter: asyncio.Future | None = None
             try:
                 while not hub.closed.is_set():
                     getter = asyncio.ensure_future(listener.queue.get())
@@ -43,8 +44,10 @@ async def events(request: Request, caller: Caller) -> Response:
                     yield f"event: {notice['kind']}\ndata: {json.dumps(notice, ensure_ascii=False)}\n\n"
                     if notice["kind"] == "reload":
                         break
-            finally:
+            finally:  # also when the browser went away while we waited (the wait is cancelled then)
                 closed.cancel()
+                if getter is not None:
+                    getter.cancel()
         finally:
             hub.unsubscribe(listener)
 

@@ -4,6 +4,7 @@ The event store is a fake that applies appended events to the read model at once
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -246,3 +247,41 @@ async def test_pages_forbid_inline_scripts(world):
         response = await http.get("/login")
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+async def test_a_live_stream_the_browser_leaves_leaves_nothing_waiting(world):
+    """The browser closing its event stream mid-wait unsubscribes it and leaves no task waiting on its queue."""
+    app, _, _, _ = world
+    hub = app.state.services.hub
+    async with client(app) as http:
+        await login(http, "mgr@acme.test")
+        cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+    sent, gone, requested = [], asyncio.Event(), []
+
+    async def receive():
+        if not requested:
+            requested.append(True)
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": "/events", "raw_path": b"/events", "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"inbox.test"), (b"cookie", cookie.encode())], "client": ("127.0.0.1", 1),
+             "server": ("inbox.test", 80)}
+    serving = asyncio.create_task(app(scope, receive, send))
+    async def first_chunk():
+        while not any(m.get("body", b"").startswith(b"retry:") for m in sent if m["type"] == "http.response.body"):
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(first_chunk(), 10)
+    await asyncio.sleep(0.05)  # the stream now waits for a notice
+    gone.set()
+    await asyncio.wait_for(serving, 10)
+    await asyncio.sleep(0)
+    waiting = [t for t in asyncio.all_tasks() if "Queue.get" in repr(t.get_coro()) and not t.done()]
+    assert waiting == []
+    assert hub.listeners == 0
