@@ -63,11 +63,17 @@ class Child:
         except OSError:
             return False
 
+    def terminate(self) -> None:
+        """Ask the process to stop (SIGTERM); ``stop`` waits for it."""
+        if self.alive:
+            assert self.process is not None
+            self.process.send_signal(signal.SIGTERM)
+
     def stop(self, timeout: float = 15.0) -> None:
         if not self.alive:
             return
         assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
+        self.terminate()
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -127,7 +133,11 @@ def up(demo: bool | None, port: int | None) -> None:
             return
         stopping = True
         click.echo("\nStopping...")
-        for child in reversed(children):
+        # The services stop side by side (each drains its own work), then the emulators they were reading.
+        services_, others = [c for c in children if c.name != "emulators"], [c for c in children if c.name == "emulators"]
+        for child in services_:
+            child.terminate()
+        for child in [*services_, *others]:
             child.stop()
         if embedded is not None:
             embedded.stop()
