@@ -124,10 +124,8 @@ def list_conversations(conn: Connection, scope: Scope, filters: Filters, *, limi
         # A search walks the newest search rows instead of the conversations (see search_views.py).
         narrowed = any((filters.network, filters.account, filters.kind, filters.sentiment, filters.tag)) \
             or status in ("mine", "unassigned")
-        page = search_views.newest_matching(conn, ws, terms, where, cursor, limit + 1, narrowed=narrowed)
-        found = {r.conversation_id: _row(r) for r in conn.execute(select(conversations).where(
-            c.conversation_id.in_(page)))} if page else {}
-        rows = [found[cid] for cid in page if cid in found]
+        rows = _in_order(conn, search_views.newest_matching(conn, ws, terms, where, cursor, limit + 1,
+                                                             narrowed=narrowed))
     elif ids is not None or len(ws) == 1:
         # One workspace walks its own index in order.
         rows = [_row(r) for r in conn.execute(select(conversations).where(c.workspace_id.in_(ws), *where)
@@ -135,21 +133,26 @@ def list_conversations(conn: Connection, scope: Scope, filters: Filters, *, limi
     else:
         # Several workspaces: each walks its (workspace, status, last_at) index for one page, and the walks
         # are merged as they go (PostgreSQL: Merge Append), in one statement, instead of sorting every open
-        # conversation of all of them.
-        # The walks carry only the keys (a subquery of every column costs more to build than to run).
+        # conversation of all of them. The walks carry only the keys (a subquery of every column costs more
+        # to build than to run); the page's rows are read after.
         walks = [select(select(c.last_at, c.conversation_id).where(c.workspace_id == w, *where).order_by(*order)
                         .limit(limit + 1).subquery(f"w{n}")) for n, w in enumerate(ws)]
         merged = union_all(*walks).subquery("merged")
-        page = list(conn.execute(select(merged.c.conversation_id).order_by(desc(merged.c.last_at),
-                                                                           desc(merged.c.conversation_id))
-                                 .limit(limit + 1)).scalars())
-        found = {r.conversation_id: _row(r) for r in conn.execute(select(conversations).where(
-            c.conversation_id.in_(page)))} if page else {}
-        rows = [found[cid] for cid in page if cid in found]
+        rows = _in_order(conn, conn.execute(select(merged.c.conversation_id).order_by(
+            desc(merged.c.last_at), desc(merged.c.conversation_id)).limit(limit + 1)).scalars().all())
     _attach(conn, rows)
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (_cursor(rows[-1]) if more and rows else None)
+
+
+def _in_order(conn: Connection, ids: list[str]) -> list[dict[str, Any]]:
+    """The conversations of ``ids``, in that order."""
+    if not ids:
+        return []
+    found = {r.conversation_id: _row(r) for r in conn.execute(select(conversations).where(
+        conversations.c.conversation_id.in_(ids)))}
+    return [found[cid] for cid in ids if cid in found]
 
 
 def _attach(conn: Connection, rows: list[dict[str, Any]]) -> None:
