@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from chorus.backbone.db import make_engine, positions
 from chorus.backbone.projection import rebuild
@@ -30,6 +30,8 @@ def position(url: str, stream: str) -> int:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
+            if not inspect(conn).has_table(positions.name):  # the process has not created it yet
+                return 0
             return conn.execute(select(positions.c.position).where(
                 positions.c.projection == CommentCounts.name, positions.c.stream == stream)).scalar() or 0
     finally:
@@ -51,20 +53,29 @@ async def test_sigkill_mid_batch_then_restart_equals_a_fresh_replay(js, store, d
                               post_id="p1", deleted_at=utcnow()) for n in range(0, 1500, 3)]
     await store.append_many(events)
     rng = random.Random(7)
+    stream = CommentDeleted.stream.name
+    reached = 0
     for _ in range(4):
         proc = start(nats_server.url, db_url)
-        await asyncio.sleep(rng.uniform(0.8, 1.6))  # import + bind take ~0.5 s, then it is mid-batch
+        # Once this process has committed a batch of its own, it is applying the next one (2 ms an event):
+        # the kill lands at a random moment of that, however long start-up took on a loaded machine.
+        async with asyncio.timeout(60):
+            while await asyncio.to_thread(position, db_url, stream) <= reached:
+                assert proc.poll() is None, proc.stderr.read().decode(errors="replace")
+                await asyncio.sleep(0.02)
+        await asyncio.sleep(rng.uniform(0.02, 0.3))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         proc.stdout.close()
         proc.stderr.close()
+        reached = await asyncio.to_thread(position, db_url, stream)
     partial = await asyncio.to_thread(read, db_url)
-    assert 0 < len(partial["comments"]) < 1000, "the kills should land before the end"
+    last = (await js.stream_info(stream)).state.last_seq
+    assert 0 < len(partial["comments"]) and reached < last, "the kills should land before the end"
     proc = start(nats_server.url, db_url)
     try:
-        last = (await js.stream_info(CommentDeleted.stream.name)).state.last_seq
         async with asyncio.timeout(90):
-            while await asyncio.to_thread(position, db_url, CommentDeleted.stream.name) < last:
+            while await asyncio.to_thread(position, db_url, stream) < last:
                 await asyncio.sleep(0.2)
     finally:
         proc.kill()
