@@ -82,13 +82,29 @@ def token_expired(lang: str, event: AccountTokenExpired, name: str | None = None
                  "Reconnect the account, or new messages will not arrive.")
 
 
+#: What each ingest source (``IngestGapRecorded.source``; "search:2" is the second search query) reads.
+_SOURCE = {
+    "ru": {"long_poll": "События сообщества (Long Poll)", "callback": "События сообщества (Callback API)",
+           "mentions": "Упоминания", "search": "Поиск по ключевым словам", "feed": "Комментарии к постам",
+           "updates": "Сообщения и комментарии бота"},
+    "en": {"long_poll": "Community events (Long Poll)", "callback": "Community events (Callback API)",
+           "mentions": "Mentions", "search": "Keyword search", "feed": "Comments on posts",
+           "updates": "The bot's messages and comments"},
+}
+
+
+def source_name(lang: str, source: str) -> str:
+    return _SOURCE[lang].get(source.split(":", 1)[0], source)
+
+
 def ingest_gap(lang: str, event: IngestGapRecorded, name: str | None = None) -> Texts:
     span = f"{event.gap_from:%Y-%m-%d %H:%M} – {event.gap_to:%Y-%m-%d %H:%M} UTC"
+    what = source_name(lang, event.source)
     if lang == "ru":
         return Texts(f"Пропуск в чтении: {_account(event, name)}",
-                     f"Источник {event.source} не прочитан за {span}: {excerpt(event.reason, 200)}")
+                     f"{what}: нет данных за {span}. Причина: {excerpt(event.reason, 200)}")
     return Texts(f"Reading gap: {_account(event, name)}",
-                 f"{event.source} could not be read for {span}: {excerpt(event.reason, 200)}")
+                 f"{what}: no data for {span}. Reason: {excerpt(event.reason, 200)}")
 
 
 def message(alert: AlertRaised, lang: str, *, test: bool = False) -> str:

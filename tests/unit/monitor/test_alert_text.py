@@ -8,7 +8,7 @@ from monitor_fakes import NOW, FakeClassifier, MemoryAlertBook, mention
 from chorus import events as ev
 from chorus.monitor.adapters.email import compose, recipients
 from chorus.monitor.adapters.webhook import signature
-from chorus.monitor.alert_text import message
+from chorus.monitor.alert_text import ingest_gap, message
 from chorus.monitor.handlers import handle_items
 from chorus.monitor.workspace_rules import StaticRules, WorkspaceRules
 
@@ -51,3 +51,15 @@ def test_the_signature_covers_the_timestamp_and_the_body():
     assert signature("key", "1700000001", b'{"a":1}') != base
     assert signature("key", "1700000000", b'{"a":2}') != base
     assert signature("other", "1700000000", b'{"a":1}') != base
+
+
+def test_a_reading_gap_names_what_was_not_read_in_the_readers_language():
+    gap = ev.IngestGapRecorded(workspace_id="ws-1", account_id="tg-1", network="telegram", source="updates",
+                               gap_from=NOW - timedelta(days=3), gap_to=NOW, reason="no readable history")
+    ru, en = ingest_gap("ru", gap, "Кофейня"), ingest_gap("en", gap, "Кофейня")
+    assert ru.title == "Пропуск в чтении: Telegram Кофейня"
+    assert ru.summary.startswith("Сообщения и комментарии бота: нет данных за ") and "Причина: no readable" in ru.summary
+    assert en.summary.startswith("The bot's messages and comments: no data for ")
+    second_search = gap.model_copy(update={"source": "search:2"})
+    assert ingest_gap("en", second_search).summary.startswith("Keyword search: no data")
+    assert ingest_gap("en", gap.model_copy(update={"source": "новый_источник"})).summary.startswith("новый_источник:")
