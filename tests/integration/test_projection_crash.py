@@ -38,6 +38,16 @@ def position(url: str, stream: str) -> int:
         engine.dispose()
 
 
+def wait_for_applies(proc: subprocess.Popen, count: int) -> None:
+    """Block until the process has printed ``count`` applies (it prints one line per applied event)."""
+    seen = 0
+    while seen < count:
+        line = proc.stdout.readline()
+        if not line:
+            raise AssertionError(f"the projection process ended: {proc.stderr.read().decode(errors='replace')}")
+        seen += line.startswith(b"applied")
+
+
 def read(url: str):
     engine = make_engine(url)
     try:
@@ -54,23 +64,18 @@ async def test_sigkill_mid_batch_then_restart_equals_a_fresh_replay(js, store, d
     await store.append_many(events)
     rng = random.Random(7)
     stream = CommentDeleted.stream.name
-    reached = 0
     for _ in range(4):
         proc = start(nats_server.url, db_url)
-        # Once this process has committed a batch of its own, it is applying the next one (2 ms an event):
-        # the kill lands at a random moment of that, however long start-up took on a loaded machine.
-        async with asyncio.timeout(60):
-            while await asyncio.to_thread(position, db_url, stream) <= reached:
-                assert proc.poll() is None, proc.stderr.read().decode(errors="replace")
-                await asyncio.sleep(0.02)
-        await asyncio.sleep(rng.uniform(0.02, 0.3))
+        # Killed after a random number of applies past its first batch of 50: inside its second or third
+        # batch, whatever the machine's speed (a fixed sleep could end before start-up or after the end).
+        await asyncio.wait_for(asyncio.to_thread(wait_for_applies, proc, rng.randrange(60, 140)), 60)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         proc.stdout.close()
         proc.stderr.close()
-        reached = await asyncio.to_thread(position, db_url, stream)
     partial = await asyncio.to_thread(read, db_url)
     last = (await js.stream_info(stream)).state.last_seq
+    reached = await asyncio.to_thread(position, db_url, stream)
     assert 0 < len(partial["comments"]) and reached < last, "the kills should land before the end"
     proc = start(nats_server.url, db_url)
     try:

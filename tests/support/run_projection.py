@@ -1,6 +1,7 @@
 """Runs the test projection in its own process until killed: ``python run_projection.py NATS_URL DB_URL``.
 
-Each apply sleeps a little (``CHORUS_TEST_APPLY_DELAY`` seconds) so that a SIGKILL lands inside a batch.
+Each apply sleeps a little (``CHORUS_TEST_APPLY_DELAY`` seconds) and prints ``applied`` so that a test can
+SIGKILL it after a chosen number of applies, inside a batch, however fast or slow the machine is.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ DELAY = float(os.environ.get("CHORUS_TEST_APPLY_DELAY", "0"))
 class SlowCounts(CommentCounts):
     def apply(self, conn, event):
         super().apply(conn, event)
+        print("applied", flush=True)
         if DELAY:
             time.sleep(DELAY)
 
