@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.api import DiscardPolicy, ObjectStoreConfig, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError, BucketNotFoundError, NotFoundError
 
 from chorus.events.streams import DEAD_LETTER, EVENT_STREAMS, Stream
 
@@ -105,3 +105,17 @@ async def stream_exists(js: JetStreamContext, name: str) -> bool:
     except NotFoundError:
         return False
     return True
+
+
+#: The Object Store bucket of images uploaded for posts: the inbox stores them, the publisher reads them.
+#: Each object is one upload named by ``MediaRef.media_id`` (see ``docs/publisher.md``, Media).
+MEDIA_BUCKET = "chorus_media"
+
+
+async def media_bucket(js: JetStreamContext, name: str = MEDIA_BUCKET):
+    """The media bucket, created (file storage) by whichever service opens it first."""
+    try:
+        return await js.object_store(name)
+    except BucketNotFoundError:
+        return await js.create_object_store(name, ObjectStoreConfig(
+            description="Images uploaded in the inbox for posts", storage=StorageType.FILE))

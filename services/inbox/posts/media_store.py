@@ -2,15 +2,14 @@
 
 The contract (``docs/publisher.md``, Media): one object per upload, named by ``MediaRef.media_id``, holding
 the file's bytes as uploaded; ``MediaRef.content_type`` and ``size`` describe it. The bucket is created
-(file storage) by whichever service opens it first, with the same settings as the publisher's.
+(file storage) by whichever service opens it first (``chorus.backbone.jetstream.media_bucket``).
 """
 from __future__ import annotations
 
 from nats.js import JetStreamContext
-from nats.js.api import ObjectStoreConfig, StorageType
-from nats.js.errors import BucketNotFoundError, NotFoundError, ObjectNotFoundError
+from nats.js.errors import NotFoundError, ObjectNotFoundError
 
-BUCKET = "chorus_media"
+from chorus.backbone.jetstream import MEDIA_BUCKET, media_bucket
 
 
 class MediaMissing(LookupError):
@@ -18,18 +17,14 @@ class MediaMissing(LookupError):
 
 
 class MediaStore:
-    def __init__(self, js: JetStreamContext, bucket: str = BUCKET) -> None:
+    def __init__(self, js: JetStreamContext, bucket: str = MEDIA_BUCKET) -> None:
         self._js, self._bucket = js, bucket
         self._store = None
 
     async def store(self):
         """The bucket, created when it does not exist yet."""
         if self._store is None:
-            try:
-                self._store = await self._js.object_store(self._bucket)
-            except BucketNotFoundError:
-                self._store = await self._js.create_object_store(self._bucket, ObjectStoreConfig(
-                    description="Images uploaded in the inbox for posts", storage=StorageType.FILE))
+            self._store = await media_bucket(self._js, self._bucket)
         return self._store
 
     async def put(self, media_id: str, data: bytes) -> None:

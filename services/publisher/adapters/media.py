@@ -10,30 +10,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nats.js import JetStreamContext
-from nats.js.api import ObjectStoreConfig, StorageType
-from nats.js.errors import BucketNotFoundError, NotFoundError, ObjectNotFoundError
+from nats.js.errors import NotFoundError, ObjectNotFoundError
 
+from chorus.backbone.jetstream import MEDIA_BUCKET, media_bucket
 from chorus.events.values import MediaRef
 from chorus.networks.base import Media
 from chorus.networks.media import LARGEST, MB
 from chorus.publisher.ports import MediaProblem, MediaSource
 
-BUCKET = "chorus_media"
-
 
 class ObjectStoreMedia(MediaSource):
-    def __init__(self, js: JetStreamContext, bucket: str = BUCKET, max_bytes: int = LARGEST) -> None:
+    def __init__(self, js: JetStreamContext, bucket: str = MEDIA_BUCKET, max_bytes: int = LARGEST) -> None:
         self._js, self._bucket, self._max = js, bucket, max_bytes
         self._store = None
 
     async def store(self):
         """The bucket, created with the settings the inbox uses when it does not exist yet."""
         if self._store is None:
-            try:
-                self._store = await self._js.object_store(self._bucket)
-            except BucketNotFoundError:
-                self._store = await self._js.create_object_store(self._bucket, ObjectStoreConfig(
-                    description="Images uploaded in the inbox for posts", storage=StorageType.FILE))
+            self._store = await media_bucket(self._js, self._bucket)
         return self._store
 
     async def load(self, refs: Sequence[MediaRef]) -> list[Media]:
