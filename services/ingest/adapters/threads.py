@@ -49,13 +49,22 @@ class DaemonThreadPool(ThreadPoolExecutor):
             if item is None:
                 return
             future, fn, args, kwargs = item
-            if future.set_running_or_notify_cancel():
-                try:
-                    future.set_result(fn(*args, **kwargs))
-                except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
-                    future.set_exception(exc)
-            del item, future
-            self._idle.release()
+            del item
+            if not future.set_running_or_notify_cancel():
+                self._idle.release()
+                continue
+            # The thread counts as idle before the caller hears the outcome: a caller that submits again at
+            # once then reuses it instead of starting another.
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
+                self._idle.release()
+                future.set_exception(exc)
+            else:
+                self._idle.release()
+                future.set_result(result)
+                del result
+            del future
 
     @property
     def threads(self) -> int:

@@ -13,9 +13,8 @@ from chorus.ingest.adapters.threads import DaemonThreadPool
 async def test_blocking_calls_run_side_by_side_up_to_the_limit():
     pool = DaemonThreadPool(8)
     loop = asyncio.get_running_loop()
-    started = time.monotonic()
-    await asyncio.gather(*(loop.run_in_executor(pool, time.sleep, 0.2) for _ in range(8)))
-    assert time.monotonic() - started < 0.6, "eight long polls do not wait for each other"
+    together = threading.Barrier(8, timeout=30)  # passes only when all eight calls are running at once
+    await asyncio.gather(*(loop.run_in_executor(pool, together.wait) for _ in range(8)))
     assert pool.threads == 8
     pool.shutdown()
 
