@@ -178,7 +178,7 @@ async def test_the_limiter_spaces_calls_evenly() -> None:
     started = time.monotonic()
     for _ in range(5):
         await limiter.wait()
-    assert 0.19 <= time.monotonic() - started < 0.5
+    assert 0.19 <= time.monotonic() - started < 2.0  # 0.2 s by the pace; the bound only catches a wrong pace
 
 
 async def test_bad_account_settings_fail_clearly(made: dict[str, Any], server: str) -> None:
