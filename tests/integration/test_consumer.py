@@ -4,27 +4,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from nats.js.api import Header
 
 from chorus.backbone.consumer import ConsumerOptions, EventConsumer, Retry, subscriptions_for
 from chorus.backbone.deadletter import Origin, dead_letter, list_dead_letters, replay_dead_letter
 from chorus.events import AlertKind, AlertRaised, CommentReceived, SentimentClassified, derived_id
-from support.projection import comment
+from support.projection import comment, run_until
 
 FAST = ConsumerOptions(batch=50, max_deliver=3, backoff=(0.05, 0.1, 0.2), fetch_timeout_s=0.2, ack_wait_s=5)
-
-
-async def run_until(consumer: EventConsumer, condition, timeout: float = 10.0) -> None:
-    stop = asyncio.Event()
-    task = asyncio.create_task(consumer.run(stop))
-    try:
-        async with asyncio.timeout(timeout):
-            while not condition():
-                await asyncio.sleep(0.02)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 5)
 
 
 def consumer_for(js, store, handler, name="test-consumer", **kw) -> EventConsumer:

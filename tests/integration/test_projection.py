@@ -9,21 +9,10 @@ from chorus.backbone.db import make_engine
 from chorus.backbone.deadletter import list_dead_letters, replay_dead_letter
 from chorus.backbone.projection import ProjectionRunner, rebuild
 from chorus.events import CommentDeleted, utcnow
-from support.projection import CommentCounts, comment, dump
+from support.projection import CommentCounts, comment, dump, run_until
 
 FAST = ConsumerOptions(batch=100, max_deliver=3, backoff=(0.05, 0.1), fetch_timeout_s=0.2)
 
-
-async def run_until(runner: ProjectionRunner, condition, timeout: float = 15.0) -> None:
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.run(stop))
-    try:
-        async with asyncio.timeout(timeout):
-            while not await asyncio.to_thread(condition):
-                await asyncio.sleep(0.05)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
 
 
 def read(engine):

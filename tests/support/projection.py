@@ -4,6 +4,8 @@ The counter makes a doubled effect visible; a comment whose text is ``boom`` mak
 """
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
 from sqlalchemy.engine import Connection
 
@@ -50,3 +52,17 @@ def comment(n: int, account: str = "acc-1", text: str | None = None, **kw) -> Co
         workspace_id="ws-1", account_id=account, network="vk", comment_id=str(n), post_id="p1",
         author=Author(id="7", name="Ann"), text=text if text is not None else f"comment {n}",
         created_at=utcnow(), **kw)
+
+
+async def run_until(runner, condition, timeout: float = 30.0) -> None:
+    """Run a projection runner or a consumer until ``condition()`` holds (called in a thread: it may query
+    the database)."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run(stop))
+    try:
+        async with asyncio.timeout(timeout):
+            while not await asyncio.to_thread(condition):
+                await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)

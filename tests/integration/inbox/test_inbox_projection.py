@@ -1,7 +1,6 @@
 """The inbox read models on SQLite and PostgreSQL: live from the log, rebuilt identically, and queried."""
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -41,6 +40,7 @@ from chorus.inbox.domain import conversation_id
 from chorus.inbox.projection.inbox import InboxProjection
 from chorus.inbox.projection.tables import metadata, search
 from chorus.inbox.views import Filters, Scope
+from support.projection import run_until
 
 FAST = ConsumerOptions(batch=7, max_deliver=3, backoff=(0.05, 0.1), fetch_timeout_s=0.2)
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -140,17 +140,6 @@ def dump(engine) -> dict[str, list]:
             out[table.name] = sorted(tuple(str(v) for v in r) for r in rows)
     return out
 
-
-async def run_until(runner: ProjectionRunner, condition, timeout: float = 30.0) -> None:
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.run(stop))
-    try:
-        async with asyncio.timeout(timeout):
-            while not await asyncio.to_thread(condition):
-                await asyncio.sleep(0.05)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
 
 
 async def test_live_projection_and_rebuild_give_identical_read_models(js, store, db_url):

@@ -2,7 +2,6 @@
 events, the same whichever stream is applied first, live from the log and rebuilt (``chorus replay inbox``)."""
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -28,6 +27,7 @@ from chorus.inbox.posts import views
 from chorus.inbox.posts.projection import PostsProjection
 from chorus.inbox.posts.tables import metadata
 from chorus.inbox.projection.inbox import InboxProjection
+from support.projection import run_until
 
 FAST = ConsumerOptions(batch=4, max_deliver=3, backoff=(0.05, 0.1), fetch_timeout_s=0.2)
 T0 = datetime(2026, 5, 11, 9, 0, tzinfo=UTC)
@@ -143,17 +143,6 @@ def test_the_order_the_two_streams_are_applied_in_does_not_change_the_result(db_
     engine.dispose()
     assert dumps[0] == dumps[1] == dumps[2] and len(dumps[0]["inbox_post_targets"]) == 9
 
-
-async def run_until(runner: ProjectionRunner, condition, timeout: float = 30.0) -> None:
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.run(stop))
-    try:
-        async with asyncio.timeout(timeout):
-            while not await asyncio.to_thread(condition):
-                await asyncio.sleep(0.05)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
 
 
 async def test_live_from_the_log_and_rebuilt_give_identical_read_models(js, store, db_url):
