@@ -64,21 +64,24 @@ class Child:
             return False
 
     def terminate(self) -> None:
-        """Ask the process to stop (SIGTERM); ``stop`` waits for it."""
+        """Ask the process to stop (SIGTERM), without waiting."""
         if self.alive:
             assert self.process is not None
             self.process.send_signal(signal.SIGTERM)
 
-    def stop(self, timeout: float = 15.0) -> None:
-        if not self.alive:
+    def wait(self, timeout: float = 15.0) -> None:
+        """Wait for the process to end; kill it after ``timeout`` seconds."""
+        if self.process is None:
             return
-        assert self.process is not None
-        self.terminate()
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self.terminate()
+        self.wait(timeout)
 
     def tail(self, lines: int = 30) -> str:
         try:
@@ -134,11 +137,13 @@ def up(demo: bool | None, port: int | None) -> None:
         stopping = True
         click.echo("\nStopping...")
         # The services stop side by side (each drains its own work), then the emulators they were reading.
-        services_, others = [c for c in children if c.name != "emulators"], [c for c in children if c.name == "emulators"]
-        for child in services_:
+        services = [c for c in children if c.name != "emulators"]
+        for child in services:
             child.terminate()
-        for child in [*services_, *others]:
-            child.stop()
+        for child in services:
+            child.wait()
+        for child in children:
+            child.stop()  # the emulators (the services have ended)
         if embedded is not None:
             embedded.stop()
         runfile.remove(folder)
