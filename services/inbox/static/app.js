@@ -267,9 +267,39 @@
       document.dispatchEvent(new CustomEvent("chorus:post", { detail: JSON.parse(ev.data) }));
     });
     source.addEventListener("open", function () { document.dispatchEvent(new CustomEvent("chorus:live")); });
-    source.addEventListener("reload", function () { location.reload(); });
+    source.addEventListener("reload", function () { document.dispatchEvent(new CustomEvent("chorus:reload")); });
     window.addEventListener("beforeunload", function () { source.close(); });
   }
+
+  /* The server dropped notices this tab was too slow to read (it closed the stream; the browser reconnects).
+     A page is reloaded to show the truth, unless the user has typed or chosen something there that a reload
+     would throw away (a composer, a reply, a note): then a bar offers the reload instead. */
+  function controls() {
+    return Array.from(document.querySelectorAll(".main form textarea, .main form input, .main form select")).filter(function (el) {
+      return ["hidden", "submit", "button", "file", "reset", "image"].indexOf(el.type) < 0;
+    });
+  }
+  function state(el) {
+    if (el.type === "checkbox" || el.type === "radio") { return el.checked ? "1" : ""; }
+    if (el.tagName === "SELECT") { return Array.from(el.selectedOptions).map(function (o) { return o.value; }).join("\n"); }
+    return el.value;
+  }
+  var initial = new WeakMap();
+  controls().forEach(function (el) { initial.set(el, state(el)); });
+  function unsaved() {
+    /* a control added by a script since (a per-account text in the composer) counts once it holds something */
+    return controls().some(function (el) { return initial.has(el) ? state(el) !== initial.get(el) : state(el) !== ""; })
+      || !!document.querySelector("#thumbs .thumb");
+  }
+  document.addEventListener("chorus:reload", function () {
+    if (!unsaved()) { location.reload(); return; }
+    var bar = document.getElementById("live-missed");
+    if (bar) { bar.hidden = false; }
+  });
+  (function () {
+    var bar = document.getElementById("live-missed");
+    if (bar) { bar.querySelector("button").addEventListener("click", function () { location.reload(); }); }
+  })();
 
   /* ---- keyboard ---- */
   var selected = -1;

@@ -169,5 +169,7 @@ RU: dict[str, str] = {
     "Something went wrong; try again.": "Что-то пошло не так, попробуйте ещё раз.",
     "Too long for {network}: {n} of {max}": "Слишком длинно для {network}: {n} из {max}",
     "New activity": "Новая активность", "Reload the page": "Обновите страницу",
+    "This page missed some live updates; what you typed is kept.":
+        "Страница пропустила часть живых обновлений; введённый текст сохранён.",
 }
 RU.update(RU_POSTS)  # the publishing pages' messages
