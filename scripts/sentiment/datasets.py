@@ -45,6 +45,21 @@ def vader_tweets(split: str) -> list[tuple[str, str]]:
     return rows
 
 
+def vader_snippets(kind: str) -> list[tuple[str, str]]:
+    """VADER's other rated sets (``nyt`` editorial sentences, ``amazon`` review sentences), MIT, 20 raters
+    each, mapped like its tweets. Training only: they are not social text, so no figure is reported on them."""
+    name = {"nyt": "nytEditorialSnippets", "amazon": "amazonReviewSnippets"}[kind]
+    rows = []
+    path = ROOT / f"vader/hutto_ICWSM_2014/{name}_GroundTruth.txt"
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        parts = line.split("\t")
+        if len(parts) < 3:
+            continue
+        mean = float(parts[1])
+        rows.append((parts[2], "positive" if mean > 0.5 else "negative" if mean < -0.5 else "neutral"))
+    return rows
+
+
 def _go_label(labels: set[int]) -> str | None:
     if labels <= _GO_POSITIVE:
         return "positive"
@@ -90,13 +105,13 @@ def goemotions_ru(split: str) -> list[tuple[str, str]]:
 
 
 def tweeteval(split: str) -> list[tuple[str, str]]:
-    """TweetEval sentiment (SemEval-2017 4A tweets): evaluation only, test split only."""
-    if split != "report":
-        return []
+    """TweetEval sentiment (SemEval-2017 4A tweets): evaluation only, never trained on; dev = its
+    validation split (2,000 tweets), report = its test split."""
     names = {"0": "negative", "1": "neutral", "2": "positive"}
     base = ROOT / "tweeteval"
-    texts = (base / "test_text.txt").read_text(encoding="utf-8").splitlines()
-    labels = (base / "test_labels.txt").read_text(encoding="utf-8").split()
+    part = {"dev": "val", "report": "test"}[split]
+    texts = (base / f"{part}_text.txt").read_text(encoding="utf-8").splitlines()
+    labels = (base / f"{part}_labels.txt").read_text(encoding="utf-8").split()
     return [(text, names[label]) for text, label in zip(texts, labels)]
 
 
@@ -143,6 +158,7 @@ SETS = {
 # these pools (scripts/sentiment/train_model.py).
 TRAINING = {
     "en": {"goemotions-en-train": goemotions_en_train, "goemotions-en": lambda: goemotions_en("dev"),
-           "vader-tweets": lambda: vader_tweets("dev")},
+           "vader-tweets": lambda: vader_tweets("dev"), "vader-nyt-train": lambda: vader_snippets("nyt"),
+           "vader-amazon-train": lambda: vader_snippets("amazon")},
     "ru": {"cedr": lambda: cedr("dev"), "goemotions-ru": lambda: goemotions_ru("dev")},
 }
