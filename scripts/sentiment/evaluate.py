@@ -5,8 +5,8 @@ Usage:
   python scripts/sentiment/evaluate.py --split dev     # development split, for tuning
   python scripts/sentiment/evaluate.py --split dev --errors ru 20   # show mistakes to study
 
-Systems: the shipped classifier (lexicon + trained model); the lexicon alone, which is the previous
-classifier (chorus-lex-1.0: the same lexicon, rules and thresholds, no model); TextBlob polarity (> 0
+Systems: the shipped classifier (lexicon + trained model); the lexicon alone (the same lexicon, rules
+and thresholds, no model: what Russian texts get); TextBlob polarity (> 0
 positive, < 0 negative); VADER compound (>= 0.05 / <= -0.05, its authors' thresholds); and the
 majority class of the set itself.
 
@@ -77,7 +77,7 @@ def chorus(text: str) -> str:
 
 
 def lexicon_only(text: str) -> str:
-    """The previous classifier, chorus-lex-1.0: the lexicon's score and thresholds, no model."""
+    """The lexicon alone: its score and thresholds, no model (what Russian texts get)."""
     tokens = tokenize(clean(text))
     if public_language(detect(tokens)) == "other":
         return "neutral"
@@ -90,7 +90,7 @@ def main() -> None:
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--errors", nargs=2, metavar=("LANG", "N"), help="print N random mistakes")
     args = parser.parse_args()
-    systems = {"Chorus " + VERSION: chorus, "Chorus lexicon only (chorus-lex-1.0)": lexicon_only}
+    systems = {"Chorus " + VERSION: chorus, "Chorus lexicon only (no model)": lexicon_only}
     if not args.no_baselines:
         systems.update({"TextBlob": _textblob(), "VADER": _vader()})
     print(f"split: {args.split}\n")

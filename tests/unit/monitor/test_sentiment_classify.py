@@ -144,3 +144,20 @@ def test_result_is_a_plain_value():
     result = classify("Класс!")
     assert result == Classification("positive", result.score, "ru")
     assert VERSION and isinstance(VERSION, str)
+
+
+@pytest.mark.parametrize("text", [
+    "Опять халтура, задолбали уже", "Доставка херово работает, курьеры динамят", "Менеджер впаривал ненужную страховку",
+    "Обсчитали на кассе и ещё нахамили", "Пицца пересоленная и остывшая", "Приложение постоянно глючит и виснет",
+    "Полдня не могу до вас дозвониться, бросают трубку", "Курточка облезла после первой стирки", "Ноги моей здесь больше не будет",
+    "Сплошные отписки, футболят из отдела в отдел"])
+def test_brand_complaints_in_everyday_words_are_negative(text):
+    assert label(text) == "negative"
+
+
+@pytest.mark.parametrize("text", [
+    "Шикардос! Очень уютно и атмосферно", "Вкуснотища, пальчики оближешь", "Привезли шустро, курьер вежливый",
+    "Спасибочки, выручили", "Пошли навстречу и поменяли размер, благодарочка", "Как всегда на высоте",
+    "Топчик, рекомендую всем", "Бомбезный десерт"])
+def test_brand_praise_in_everyday_words_is_positive(text):
+    assert label(text) == "positive"
