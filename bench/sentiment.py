@@ -108,7 +108,7 @@ def lexicon_only(text: str) -> str:
     tokens = tokenize(clean(text))
     if public_language(detect(tokens)) == "other":
         return "neutral"
-    return label_for(round(analyse(tokens).score, 4))
+    return label_for(round(analyse(tokens, irony=True).score, 4))
 
 
 def cold_start() -> float:

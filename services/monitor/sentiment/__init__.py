@@ -18,7 +18,7 @@ from .language import detect
 from .rules import Rule, apply_rules, matching_rules, rules_from_json
 from .tokens import tokenize
 
-VERSION = "chorus-lex-1.1+en-lr-2"
+VERSION = "chorus-lex-1.2+en-lr-2"
 
 
 def detect_language(text: str) -> str:

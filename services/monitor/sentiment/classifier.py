@@ -39,12 +39,18 @@ def classify(text: str) -> Classification:
     language = public_language(detect(tokens))
     if language == "other":
         return NEUTRAL_OTHER
-    return decide(tokens, analyse(tokens), language)
+    return decide(tokens, analyse(tokens, irony=lexicon_decides(language)), language)
 
 
 def classify_many(texts: Iterable[str]) -> list[Classification]:
     """classify() for each text, in order."""
     return [classify(text) for text in texts]
+
+
+def lexicon_decides(language: str) -> bool:
+    """Whether texts of ``language`` are labelled by the lexicon alone (no trained model): only then do
+    lexicon rules the models were not trained with (irony emoji) apply."""
+    return language not in SUPPORTED or model_for(language) is None
 
 
 def decide(tokens: Sequence[Token], analysis: Analysis, language: str,

@@ -4,7 +4,9 @@ Negators within reach flip and damp a valence ("не нравится", "not goo
 its word: "претензий нет"); intensifiers and
 diminishers shift it ("очень", "слегка"); a word in capitals or stretched ("сууупер") counts more; a
 contrast word ("но", "but") halves what comes before it and raises what comes after; a clause that is a
-plain question ("это хорошо?") counts half; "не очень" with nothing after it is a polite negative.
+plain question ("это хорошо?") counts half; "не очень" with nothing after it is a polite negative; an
+irony emoji (🙃 🙄 🤡 😒) turns the praise of its text into complaint ("Спасибо, очень удобно 🙃", "Great
+service, thanks a lot 🙃"): in brand comments these faces nearly always mark sarcasm.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 
 from .lexicon import Lexicon
 from .spans import Span
-from .tokens import MARK, WORD, Token
+from .tokens import EMOJI, MARK, WORD, Token
 
 NEGATION = -0.74
 CAPS = 0.733
@@ -21,14 +23,20 @@ ELONGATION = 0.3
 CONTRAST_BEFORE, CONTRAST_AFTER = 0.5, 1.5
 NEGATED_INTENSIFIER = -1.0  # "не очень." / "not really." with nothing after: a polite negative
 QUESTION = 0.5
+IRONY = -0.6  # a praising word in a text with an irony emoji: flipped, and weaker than a plain complaint
+IRONY_MARKS = frozenset({"🙃", "🙄", "🤡", "😒"})
 POSTPOSED_NEGATORS = frozenset({"нет", "нету"})
+# A phrase starting with these is not what a negator before it denies: "курьера нет уже третий день" is
+# the courier's absence followed by how long it has lasted.
+UNNEGATED_STARTS = frozenset({"уже"})
 _CLAUSE_MARKS = frozenset(".,;!?…")
 
 
-def apply_modifiers(tokens: Sequence[Token], keys, lexicons, raw: list[Span]) -> list[Span]:
-    """The spans with their valence in context; spans a workspace rule neutralised are dropped."""
+def apply_modifiers(tokens: Sequence[Token], keys, lexicons, raw: list[Span], irony: bool = False) -> list[Span]:
+    """The spans with their valence in context; spans a workspace rule neutralised are dropped. ``irony``:
+    whether irony emoji turn praise into complaint (where the lexicon decides; see classifier.py)."""
     clause = _clauses(tokens)
-    return _apply_modifiers(tokens, keys, lexicons, clause, raw)
+    return _apply_modifiers(tokens, keys, lexicons, clause, raw, irony)
 
 
 def _clauses(tokens: Sequence[Token]) -> list[int]:
@@ -59,13 +67,14 @@ def _is_negator(token: Token, keys: tuple[str, ...], lex: Lexicon, distance: int
     return reach is not None and distance <= reach
 
 
-def _apply_modifiers(tokens, keys, lexicons, clause: list[int], raw: list[Span]) -> list[Span]:
+def _apply_modifiers(tokens, keys, lexicons, clause: list[int], raw: list[Span], irony: bool) -> list[Span]:
     starts = {span.start: span for span in raw}
     question = _questions(tokens, clause)
     # a "нет" that denies the word before it ("проблем нет все хорошо") does not also negate the next one
     postposed = {j for span in raw if (j := _denied_after(tokens, span.end)) is not None}
     all_caps = all(t.caps for t in tokens if t.kind == WORD and len(t.norm) > 1)
     contrast = next((i for i, t in enumerate(tokens) if t.kind == WORD and t.norm in lexicons[i].contrasts), None)
+    ironic = irony and any(t.kind == EMOJI and t.norm in IRONY_MARKS for t in tokens)
     scored = []
     for span in raw:
         valence = span.valence
@@ -83,6 +92,8 @@ def _apply_modifiers(tokens, keys, lexicons, clause: list[int], raw: list[Span])
             valence *= QUESTION  # "is it good?" asks; a complaint phrase ("где мой заказ?") still counts
         if contrast is not None and tokens[span.start].kind == WORD:
             valence *= CONTRAST_BEFORE if span.start < contrast else CONTRAST_AFTER
+        if ironic and valence > 0:
+            valence *= IRONY  # "👏" or "🔥" beside "🙃" is the same sarcasm as the words
         scored.append(Span(span.start, span.end, span.keys, valence))
     scored.extend(_negated_intensifiers(tokens, keys, lexicons, clause, starts))
     return scored
@@ -108,7 +119,8 @@ def _shift(tokens, keys, lexicons, span: Span, valence: float, all_caps: bool, p
                 if before.caps and not all_caps and boost > 0:
                     step += CAPS
                 valence += step if valence > 0 else -step  # away from zero, or towards it for a diminisher
-            elif not negated and j not in postposed and _is_negator(before, keys[j], lex, distance):
+            elif (not negated and j not in postposed and token.norm not in UNNEGATED_STARTS
+                  and _is_negator(before, keys[j], lex, distance)):
                 # once: Russian stacks negators for one negation ("нет никаких", "ни разу не"),
                 # and English double negation is rare in social text
                 valence *= NEGATION

@@ -27,7 +27,7 @@ from itertools import product
 from typing import Literal
 
 from .classification import LABELS, Classification, Label
-from .classifier import decide
+from .classifier import decide, lexicon_decides
 from .cleaning import clean
 from .keys import entry_key, word_keys
 from .scoring import analyse
@@ -138,7 +138,8 @@ def apply_rules(text: str, classification: Classification, rules: Sequence[Rule]
     masked = _masked(keys, compiled.term_phrases) if classification.language != "other" else set()
     if masked:
         # the term's lexicon valence is replaced (overrides) and its word features are removed (masked)
-        result = decide(tokens, analyse(tokens, compiled.overrides), classification.language, masked)
+        result = decide(tokens, analyse(tokens, compiled.overrides, irony=lexicon_decides(classification.language)),
+                        classification.language, masked)
     for variants, label in compiled.message_rules:
         if any(_occurs(keys, phrase) for phrase in variants):
             return _forced(result, label)

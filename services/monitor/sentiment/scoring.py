@@ -33,13 +33,16 @@ def normalise(total: float) -> float:
     return total / math.sqrt(total * total + ALPHA)
 
 
-def analyse(tokens: Sequence[Token], overrides: Mapping[tuple[str, ...], float] | None = None) -> Analysis:
+def analyse(tokens: Sequence[Token], overrides: Mapping[tuple[str, ...], float] | None = None,
+            irony: bool = False) -> Analysis:
+    """The lexicon's evidence and score. ``irony`` (modifiers.py) is for texts the lexicon decides; the
+    trained models were fitted on analyses without it."""
     overrides = overrides or {}
     every_word = bool(overrides)  # a rule's term may be a word the lexicon does not know
     keys = tuple(word_keys(t.norm, every_word) if t.kind == WORD else () for t in tokens)
     lexicons = [lexicon("ru") if t.kind == WORD and is_cyrillic(t.norm) else lexicon("en") for t in tokens]
     raw = find_spans(tokens, keys, lexicons, overrides)
-    scored = apply_modifiers(tokens, keys, lexicons, raw)
+    scored = apply_modifiers(tokens, keys, lexicons, raw, irony)
     total = sum(span.valence for span in scored)
     words = sum(1 for t in tokens if t.kind == WORD)
     if words > LONG:

@@ -161,3 +161,30 @@ def test_brand_complaints_in_everyday_words_are_negative(text):
     "Топчик, рекомендую всем", "Бомбезный десерт"])
 def test_brand_praise_in_everyday_words_is_positive(text):
     assert label(text) == "positive"
+
+
+@pytest.mark.parametrize("text", [
+    "Курьер опоздал на 3 часа. Спасибо, очень удобно 🙃", "Отличный сервис, три недели жду ответа 🙄",
+    "Молодцы, подняли цены ещё раз 👏👏👏🤡"])
+def test_an_irony_emoji_turns_praise_into_complaint(text):
+    assert label(text) == "negative"
+
+
+def test_irony_is_left_to_the_english_model_which_was_not_trained_with_it():
+    # documented weakness (docs/sentiment.md): the English model decides, and its features have no irony
+    assert label("Great service, thanks a lot 🙃") == "positive"
+
+
+def test_an_irony_emoji_alone_does_not_invent_a_complaint():
+    assert label("Заказ пришёл 🙃") == "neutral"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Промокод не применяется. Что за ерунда?", "negative"), ("Ой всё, больше не куплю", "negative"),
+    ("Заказ собран, а курьера нет уже третий день", "negative"), ("Деньги не вернули, поддержка молчит", "negative"),
+    ("Ну такое себе, если честно", "negative"), ("Давно хотела попробовать, не разочаровалась!", "positive"),
+    ("Ни разу не подвели", "positive"), ("Уже заказала, жду не дождусь", "positive"),
+    ("Так держать!", "positive"), ("Подвели итоги конкурса", "neutral"),
+    ])
+def test_complaint_and_praise_formulas(text, expected):
+    assert label(text) == expected
