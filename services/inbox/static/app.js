@@ -284,11 +284,21 @@
     if (el.tagName === "SELECT") { return Array.from(el.selectedOptions).map(function (o) { return o.value; }).join("\n"); }
     return el.value;
   }
+  function rendered(el) {  /* the state a control was given by its HTML */
+    if (el.type === "checkbox" || el.type === "radio") { return el.defaultChecked ? "1" : ""; }
+    if (el.tagName === "SELECT") {
+      var chosen = Array.from(el.options).filter(function (o) { return o.defaultSelected; });
+      if (!chosen.length && !el.multiple && el.options.length) { chosen = [el.options[0]]; }
+      return chosen.map(function (o) { return o.value; }).join("\n");
+    }
+    return el.defaultValue;
+  }
   var initial = new WeakMap();
   controls().forEach(function (el) { initial.set(el, state(el)); });
   function unsaved() {
-    /* a control added by a script since (a per-account text in the composer) counts once it holds something */
-    return controls().some(function (el) { return initial.has(el) ? state(el) !== initial.get(el) : state(el) !== ""; })
+    /* a control inserted since (a per-account text in the composer, a refreshed part of a conversation)
+       is compared with its own HTML */
+    return controls().some(function (el) { return state(el) !== (initial.has(el) ? initial.get(el) : rendered(el)); })
       || !!document.querySelector("#thumbs .thumb");
   }
   document.addEventListener("chorus:reload", function () {

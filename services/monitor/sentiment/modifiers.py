@@ -4,9 +4,9 @@ Negators within reach flip and damp a valence ("не нравится", "not goo
 its word: "претензий нет"); intensifiers and
 diminishers shift it ("очень", "слегка"); a word in capitals or stretched ("сууупер") counts more; a
 contrast word ("но", "but") halves what comes before it and raises what comes after; a clause that is a
-plain question ("это хорошо?") counts half; "не очень" with nothing after it is a polite negative; an
-irony emoji (🙃 🙄 🤡 😒) turns the praise of its text into complaint ("Спасибо, очень удобно 🙃", "Great
-service, thanks a lot 🙃"): in brand comments these faces nearly always mark sarcasm.
+plain question ("это хорошо?") counts half; "не очень" with nothing after it is a polite negative; where
+the lexicon decides (``irony``), an irony emoji (🙃 🙄 🤡 😒) turns the praise of its text into complaint
+("Спасибо, очень удобно 🙃"): in brand comments these faces nearly always mark sarcasm.
 """
 from __future__ import annotations
 
