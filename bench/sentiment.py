@@ -10,7 +10,7 @@ cold-cache figure is optimistic); "auto" picks the first one available.
 
 Prints texts/s on one core for Chorus with a cold lemma cache (cleared before the pass, so every new
 Russian word form costs a pymorphy3 analysis) and a warm one (the same texts again), the lexicon alone
-(the previous classifier, chorus-lex-1.0, without the trained model) warm, then TextBlob polarity and
+(the same lexicon without the trained model: what Russian texts get) warm, then TextBlob polarity and
 VADER compound on the same texts, and the cost of a cold start in a fresh interpreter.
 Goal (issue 7): >= 5,000 texts/s per core.
 """
@@ -104,7 +104,7 @@ def rate(function, texts: list[str], repeats: int, before=None) -> float:
 
 
 def lexicon_only(text: str) -> str:
-    """The previous classifier (chorus-lex-1.0): the lexicon's score and thresholds, no model."""
+    """The lexicon alone: its score and thresholds, no model (what Russian texts get)."""
     tokens = tokenize(clean(text))
     if public_language(detect(tokens)) == "other":
         return "neutral"
