@@ -71,7 +71,10 @@ async def serve(args: argparse.Namespace) -> int:
         log.error("none of the requested emulators is installed")
         return 2
     app = build_app(load(names), demo_rate=args.demo_rate, seed=args.seed)
-    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", ws="none"))
+    # a long poll still held open by a client that has gone (ingest stops first) would otherwise hold the
+    # shutdown until it times out (25 s), and `chorus up` would kill the process after 15 s
+    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", ws="none",
+                                           timeout_graceful_shutdown=1))
     task = asyncio.create_task(server.serve())
     while not server.started and not task.done():
         await asyncio.sleep(0.05)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import importlib.util
 import logging
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 
 import httpx
@@ -58,3 +60,39 @@ def test_bad_options_are_refused_with_a_message(argv: list[str], capsys: pytest.
     with pytest.raises(SystemExit) as stopped:
         runner.parse(argv)
     assert stopped.value.code == 2 and "error" in capsys.readouterr().err
+
+
+def test_a_stop_does_not_wait_for_a_long_poll_held_open() -> None:
+    """`chorus up` stops the emulators after the services; a getUpdates long poll still open must not hold the
+    process until the poll would have ended (60 s here), or `chorus up` has to kill it."""
+    process = subprocess.Popen([sys.executable, "-m", "chorus.emulators", "--port", "0", "--networks", "telegram"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    poll: threading.Thread | None = None
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+        found = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+        assert found, f"no URL printed: {line!r}"
+        url = found.group(1)
+        token = httpx.post(f"{url}/_control/telegram/channels", json={"title": "Кофейня"}).json()["bot_token"]
+
+        def long_poll() -> None:
+            try:
+                httpx.post(f"{url}/bot{token}/getUpdates", json={"timeout": 60}, timeout=90)
+            except httpx.HTTPError:
+                pass  # the server went away under it: that is the point
+
+        poll = threading.Thread(target=long_poll, daemon=True)
+        poll.start()
+        time.sleep(0.5)  # the request is in the server's hands
+        assert poll.is_alive()
+        process.terminate()
+        # uvicorn re-raises the SIGTERM it handled once it has shut down, hence -SIGTERM rather than 0; the
+        # point is that the process is gone long before the 60 s poll would have ended
+        assert process.wait(timeout=20) in (0, -signal.SIGTERM)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream:
+                stream.close()
