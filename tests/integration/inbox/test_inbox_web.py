@@ -249,6 +249,15 @@ async def test_pages_forbid_inline_scripts(world):
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
 
 
+async def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_favicon(world):
+    app, *_ = world
+    async with client(app) as http:
+        page = (await http.get("/login")).text
+        icon = await http.get("/static/favicon.svg")
+    assert '<link rel="icon" href="/static/favicon.svg"' in page
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+
+
 async def test_a_live_stream_the_browser_leaves_leaves_nothing_waiting(world):
     """The browser closing its event stream mid-wait unsubscribes it and leaves no task waiting on its queue."""
     app, _, _, _ = world
