@@ -16,12 +16,14 @@ async def missed(page) -> None:
     await page.evaluate("document.dispatchEvent(new CustomEvent('chorus:reload'))")
 
 
-async def test_a_tab_reloads_on_missed_notices_but_not_over_what_the_user_typed(inbox, browser, store):
+@pytest.mark.parametrize("locale, reload_label", [("en-US", "Reload the page"), ("ru-RU", "Обновите страницу")])
+async def test_a_tab_reloads_on_missed_notices_but_not_over_what_the_user_typed(inbox, browser, store, locale,
+                                                                                 reload_label, tmp_path):
     await store.append(AccountConnected(workspace_id="acme", account_id="vk-acme", network="vk", external_id="1",
                                         name="Acme VK", handle="acme", token_kinds=["community"], features=[],
                                         connected_by="seed"))
     inbox.user("anna@acme.test", "Анна", {"acme": "admin"})
-    page = await login(browser, inbox, "anna@acme.test")
+    page = await login(browser, inbox, "anna@acme.test", locale=locale)
 
     # nothing typed: the page reloads to show the truth
     await page.evaluate("window.beforeMissed = true")
@@ -34,14 +36,16 @@ async def test_a_tab_reloads_on_missed_notices_but_not_over_what_the_user_typed(
     await page.goto(f"{inbox.url}/posts/acme/new")
     await page.locator('.acct-chip:has(input[value="vk-acme"])').click()
     await page.fill("#post-text", "Черновик, который нельзя потерять")
+    await expect(page.locator(".pv-card")).to_have_count(1)  # the preview has caught up with the typing
     await page.evaluate("window.beforeMissed = true")
     await missed(page)
     bar = page.locator("#live-missed")
     await expect(bar).to_be_visible()
+    await page.screenshot(path=str(tmp_path / "missed.png"))
     assert await page.evaluate("window.beforeMissed === true")
     await expect(page.locator("#post-text")).to_have_value("Черновик, который нельзя потерять")
 
     # the user chooses to reload
     async with page.expect_navigation():
-        await bar.get_by_role("button", name="Reload the page").click()
+        await bar.get_by_role("button", name=reload_label).click()
     assert await page.evaluate("window.beforeMissed === undefined")
