@@ -24,14 +24,12 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts/sentiment"))
+
+from evaluate import lexicon_only  # the lexicon alone, as the evaluation measures it
+
 from chorus.monitor.sentiment import VERSION, classify
-from chorus.monitor.sentiment.classification import label_for
-from chorus.monitor.sentiment.classifier import public_language
-from chorus.monitor.sentiment.cleaning import clean
-from chorus.monitor.sentiment.language import detect
 from chorus.monitor.sentiment.lemmas import LEMMATISER
-from chorus.monitor.sentiment.scoring import analyse
-from chorus.monitor.sentiment.tokens import tokenize
 
 DATASETS = Path("/work/shared/datasets")
 MAX_CHARS = 140
@@ -101,14 +99,6 @@ def rate(function, texts: list[str], repeats: int, before=None) -> float:
             function(text)
         best = max(best, len(texts) / (time.perf_counter() - start))
     return best
-
-
-def lexicon_only(text: str) -> str:
-    """The lexicon alone: its score and thresholds, no model (what Russian texts get)."""
-    tokens = tokenize(clean(text))
-    if public_language(detect(tokens)) == "other":
-        return "neutral"
-    return label_for(round(analyse(tokens, irony=True).score, 4))
 
 
 def cold_start() -> float:

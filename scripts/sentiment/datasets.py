@@ -31,24 +31,9 @@ def _half(key: str) -> str:
     return "dev" if int(hashlib.sha1(key.encode()).hexdigest(), 16) % 2 == 0 else "report"
 
 
-def vader_tweets(split: str) -> list[tuple[str, str]]:
-    """VADER's 4,200 tweets rated by 10 people each on -4..4; mean > 0.5 positive, < -0.5 negative."""
-    rows = []
-    path = ROOT / "vader/hutto_ICWSM_2014/tweets_GroundTruth.txt"
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        parts = line.split("\t")
-        if len(parts) < 3 or _half(parts[0]) != split:
-            continue
-        mean = float(parts[1])
-        label = "positive" if mean > 0.5 else "negative" if mean < -0.5 else "neutral"
-        rows.append((parts[2], label))
-    return rows
-
-
-def vader_snippets(kind: str) -> list[tuple[str, str]]:
-    """VADER's other rated sets (``nyt`` editorial sentences, ``amazon`` review sentences), MIT, 20 raters
-    each, mapped like its tweets. Training only: they are not social text, so no figure is reported on them."""
-    name = {"nyt": "nytEditorialSnippets", "amazon": "amazonReviewSnippets"}[kind]
+def _vader_rated(name: str) -> list[tuple[str, str, str]]:
+    """One of VADER's rated sets (MIT; 10 or 20 raters each on -4..4) as (id, text, label): mean > 0.5
+    positive, < -0.5 negative, else neutral."""
     rows = []
     path = ROOT / f"vader/hutto_ICWSM_2014/{name}_GroundTruth.txt"
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -56,8 +41,20 @@ def vader_snippets(kind: str) -> list[tuple[str, str]]:
         if len(parts) < 3:
             continue
         mean = float(parts[1])
-        rows.append((parts[2], "positive" if mean > 0.5 else "negative" if mean < -0.5 else "neutral"))
+        rows.append((parts[0], parts[2], "positive" if mean > 0.5 else "negative" if mean < -0.5 else "neutral"))
     return rows
+
+
+def vader_tweets(split: str) -> list[tuple[str, str]]:
+    """VADER's 4,200 tweets, split into dev and report halves by a stable hash of the tweet id."""
+    return [(text, label) for key, text, label in _vader_rated("tweets") if _half(key) == split]
+
+
+def vader_snippets(kind: str) -> list[tuple[str, str]]:
+    """VADER's other rated sets (``nyt`` editorial sentences, ``amazon`` review sentences). Training only:
+    they are not social text, so no figure is reported on them."""
+    name = {"nyt": "nytEditorialSnippets", "amazon": "amazonReviewSnippets"}[kind]
+    return [(text, label) for _, text, label in _vader_rated(name)]
 
 
 def _go_label(labels: set[int]) -> str | None:

@@ -293,12 +293,10 @@
     }
     return el.defaultValue;
   }
-  var initial = new WeakMap();
-  controls().forEach(function (el) { initial.set(el, state(el)); });
   function unsaved() {
-    /* a control inserted since (a per-account text in the composer, a refreshed part of a conversation)
-       is compared with its own HTML */
-    return controls().some(function (el) { return state(el) !== (initial.has(el) ? initial.get(el) : rendered(el)); })
+    /* every control, including those inserted since (a per-account text, a refreshed part of a
+       conversation), against its own HTML; images added in the composer count too */
+    return controls().some(function (el) { return state(el) !== rendered(el); })
       || !!document.querySelector("#thumbs .thumb");
   }
   document.addEventListener("chorus:reload", function () {
